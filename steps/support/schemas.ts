@@ -50,12 +50,15 @@ export function schemaIds(): string[] {
 
 function describeError(e: ErrorObject): string {
   const where = e.instancePath || '(root)';
+  if (e.keyword === 'false schema') return `${where} must be absent`;
   const extra =
     e.keyword === 'additionalProperties'
       ? ` (${String((e.params as { additionalProperty?: string }).additionalProperty)})`
       : e.keyword === 'enum'
         ? ` (${JSON.stringify((e.params as { allowedValues?: unknown }).allowedValues)})`
-        : '';
+        : e.keyword === 'const'
+          ? ` (${JSON.stringify((e.params as { allowedValue?: unknown }).allowedValue)})`
+          : '';
   return `${where} ${e.message ?? e.keyword}${extra}`;
 }
 

@@ -1,0 +1,44 @@
+import { Then } from '@cucumber/cucumber';
+import { rel } from './support/dialect';
+import { show } from './support/expect';
+import type { ConformanceWorld } from './support/world';
+
+const ROLES = ['caller', 'callee'] as const;
+
+Then('every event batch on both channels has the profile\'s shape', function (this: ConformanceWorld) {
+  for (const role of ROLES)
+    for (const b of this.channel(role).batches)
+      this.check('EV-1', b.problems.length === 0, `batch #${b.seq} on the ${role}'s channel valid against the event-batch schema`, b.problems.join('; '), [b.exchange]);
+});
+
+Then('every invitation event on both channels comes from the communication sender and links its invitation', function (this: ConformanceWorld) {
+  for (const role of ROLES) {
+    const ch = this.channel(role);
+    const comm = this.app(role).communicationUrl;
+    const url = this.invitation(role).url;
+    const mine = ch.events.filter((e) => e.linkRel === 'messagingInvitation');
+    this.check('EV-6', ch.about(url).length > 0, `events whose link.href is the ${role}'s invitation ${url}`, ch.describe(), []);
+    for (const e of mine) {
+      const x = ch.batches[e.batch - 1]?.exchange;
+      this.check('EV-6', e.senderRel === rel(this.prefix, 'communication'), `sender rel ${rel(this.prefix, 'communication')}`, e.senderRel, [x]);
+      this.check('EV-6', e.senderHref === comm, `sender href resolving to the communication resource ${comm}`, e.senderHref, [x]);
+      this.check('EV-6', ['started', 'updated', 'completed'].includes(e.type), 'type started, updated or completed', e.type, [x]);
+    }
+  }
+});
+
+Then('each channel carries exactly one started and then one completed for its invitation', async function (this: ConformanceWorld) {
+  for (const role of ROLES) {
+    const types = this.channel(role).about(this.invitation(role).url).map((e) => e.type);
+    const ok = types[0] === 'started' && types[types.length - 1] === 'completed' && types.slice(1, -1).every((t) => t === 'updated');
+    this.check('EV-7', ok, `on the ${role}'s channel: started, updated*, completed`, types.join(', '), []);
+  }
+});
+
+Then('both completed events carry status {string} and no reason', async function (this: ConformanceWorld, status: string) {
+  for (const role of ROLES) {
+    const e = await this.completed(role);
+    this.check('EV-8', e.status === status, `status ${status} on the ${role}'s completed event`, e.status, []);
+    this.check('EV-8', e.reason === undefined, `no reason on the ${role}'s completed event`, show(e.reason), []);
+  }
+});

@@ -1,0 +1,250 @@
+import type { Application } from './client';
+import { Inconclusive, objectBody } from './client';
+import { bareName, canonicalize } from './dialect';
+import type { Exchange } from './exchange';
+import { embedded, isObject, link, resolveHref } from './links';
+import { validate } from './schemas';
+
+/** One event as received on a channel, with its hrefs resolved against the batch URL. */
+export interface ReceivedEvent {
+  seq: number;
+  batch: number;
+  /** performance.now() when the batch holding it was complete */
+  receivedAt: number;
+  senderRel: string;
+  senderHref?: string;
+  type: string;
+  /** the bare name of `link.rel` (`?…` when spelled for another dialect) */
+  linkRel: string;
+  linkHref?: string;
+  status?: unknown;
+  reason?: unknown;
+  /** the embedded invitation (`_embedded[⟨messagingInvitation⟩]`), raw */
+  embeddedInvitation?: Record<string, unknown>;
+  /** for link-only invitation events: the body of a GET on `link.href` made on arrival (for correlation) */
+  fetched?: Record<string, unknown>;
+  raw: Record<string, unknown>;
+}
+
+export interface ReceivedBatch {
+  seq: number;
+  url: string;
+  exchange: Exchange;
+  receivedAt: number;
+  /** EV-1: what is wrong with the batch's shape, [] when it is right */
+  problems: string[];
+}
+
+export const EVENT_BATCH_SCHEMA = 'urn:ucwa-conformance:event-batch:1';
+
+/** Thrown when an awaited event does not arrive before its deadline. */
+export class EventWaitTimeout extends Error {
+  constructor(
+    readonly what: string,
+    readonly waitedMs: number,
+    readonly seen: string,
+  ) {
+    super(`no ${what} within ${Math.round(waitedMs)} ms; the channel carried: ${seen || 'nothing'}`);
+    this.name = 'EventWaitTimeout';
+  }
+}
+
+interface Waiter {
+  match(e: ReceivedEvent): boolean;
+  resolve(e: ReceivedEvent): void;
+  reject(e: Error): void;
+}
+
+/**
+ * The event channel of one application (PROFILE.md §8): keeps one P-GET pending, follows `next` (or `resume` /
+ * `resync`) unchanged, records every batch and event, and lets a step wait for an event with a deadline.
+ */
+export class EventChannel {
+  readonly batches: ReceivedBatch[] = [];
+  readonly events: ReceivedEvent[] = [];
+  /** why the channel stopped on its own (transport error, unexpected status, no next link) */
+  failure?: string;
+  failureExchange?: Exchange;
+  /** performance.now() when the current P-GET was sent; undefined when none is pending */
+  pendingSince?: number;
+  private running = false;
+  private stopped = false;
+  private readonly waiters = new Set<Waiter>();
+  private readonly fetches: Promise<void>[] = [];
+
+  constructor(readonly app: Application) {}
+
+  private get prefix() {
+    return this.app.user.client.prefix;
+  }
+
+  get who(): string {
+    return `${this.app.user.role} (events)`;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    void this.loop(this.app.eventsUrl);
+  }
+
+  /** Stops re-issuing the P-GET; the pending one is left to the transport's abort. */
+  stop(): void {
+    this.stopped = true;
+    this.pendingSince = undefined;
+  }
+
+  private async loop(first: string): Promise<void> {
+    let url = first;
+    while (!this.stopped) {
+      this.pendingSince = performance.now();
+      const x = await this.app.get(url, { who: this.who, timeoutMs: 200_000 });
+      this.pendingSince = undefined;
+      if (this.stopped) break;
+      const body = objectBody(x);
+      if (x.error || x.status !== 200 || !body) {
+        this.fail(
+          x.error ? `the P-GET failed: ${x.error}` : x.status !== 200 ? `the P-GET was answered ${x.status}` : 'the P-GET answer is not a JSON object',
+          x,
+        );
+        break;
+      }
+      this.receive(url, x, body);
+      const doc = { url, body };
+      const next = link(doc, '', 'next') ?? link(doc, '', 'resume') ?? link(doc, '', 'resync');
+      if (!next) {
+        this.fail('the batch has no next, resume or resync link', x);
+        break;
+      }
+      url = next;
+    }
+    this.running = false;
+  }
+
+  private fail(why: string, x: Exchange): void {
+    this.failure = why;
+    this.failureExchange = x;
+    for (const w of this.waiters) w.reject(new Inconclusive(`the ${this.who} channel stopped: ${why}`, x));
+    this.waiters.clear();
+  }
+
+  private receive(url: string, x: Exchange, body: Record<string, unknown>): void {
+    const batch: ReceivedBatch = {
+      seq: this.batches.length + 1,
+      url,
+      exchange: x,
+      receivedAt: x.receivedAt,
+      problems: validate(EVENT_BATCH_SCHEMA, canonicalize(body, this.prefix)),
+    };
+    this.batches.push(batch);
+    const senders = Array.isArray(body.sender) ? body.sender : [];
+    for (const s of senders) {
+      if (!isObject(s) || !Array.isArray(s.events)) continue;
+      const senderHref = resolveHref(s.href, url);
+      for (const ev of s.events) {
+        if (!isObject(ev)) continue;
+        const l = isObject(ev.link) ? ev.link : {};
+        const e: ReceivedEvent = {
+          seq: this.events.length + 1,
+          batch: batch.seq,
+          receivedAt: x.receivedAt,
+          senderRel: typeof s.rel === 'string' ? s.rel : '',
+          ...(senderHref ? { senderHref } : {}),
+          type: typeof ev.type === 'string' ? ev.type : '',
+          linkRel: typeof l.rel === 'string' ? bareName(this.prefix, l.rel) : '',
+          ...(resolveHref(l.href, url) ? { linkHref: resolveHref(l.href, url) as string } : {}),
+          ...('status' in ev ? { status: ev.status } : {}),
+          ...('reason' in ev ? { reason: ev.reason } : {}),
+          raw: ev,
+        };
+        const copy = embedded(ev, this.prefix, 'messagingInvitation');
+        if (isObject(copy)) e.embeddedInvitation = copy;
+        this.events.push(e);
+        if (e.linkRel === 'messagingInvitation' && e.type === 'started' && !e.embeddedInvitation && e.linkHref) this.fetch(e);
+      }
+    }
+    this.notify();
+  }
+
+  /** A link-only `started`: GET the invitation so that it can be correlated by threadId. */
+  private fetch(e: ReceivedEvent): void {
+    const p = this.app.get(e.linkHref as string).then((x) => {
+      const body = objectBody(x);
+      if (x.status === 200 && body) e.fetched = body;
+      this.notify();
+    });
+    this.fetches.push(p);
+  }
+
+  private notify(): void {
+    for (const w of [...this.waiters]) {
+      const hit = this.events.find((e) => w.match(e));
+      if (hit) {
+        this.waiters.delete(w);
+        w.resolve(hit);
+      }
+    }
+  }
+
+  /** A short list of what arrived, for failure messages. */
+  describe(): string {
+    return this.events
+      .map((e) => `#${e.batch} ${e.type} ${e.linkRel} ${e.linkHref ?? '?'}${e.status !== undefined ? ` ${JSON.stringify(e.status)}` : ''}`)
+      .join('; ');
+  }
+
+  /** Resolves with the first event (already received or arriving before the deadline) that matches. */
+  waitFor(match: (e: ReceivedEvent) => boolean, timeoutMs: number, what: string): Promise<ReceivedEvent> {
+    const hit = this.events.find(match);
+    if (hit) return Promise.resolve(hit);
+    if (this.failure) return Promise.reject(new Inconclusive(`the ${this.who} channel stopped: ${this.failure}`, this.failureExchange));
+    const started = performance.now();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiters.delete(w);
+        reject(new EventWaitTimeout(`${what} on the ${this.who} channel`, performance.now() - started, this.describe()));
+      }, timeoutMs);
+      const w: Waiter = {
+        match,
+        resolve: (e) => {
+          clearTimeout(timer);
+          resolve(e);
+        },
+        reject: (err) => {
+          clearTimeout(timer);
+          reject(err);
+        },
+      };
+      this.waiters.add(w);
+    });
+  }
+
+  /** The events about the invitation at `url`, in arrival order. */
+  about(url: string): ReceivedEvent[] {
+    return this.events.filter((e) => e.linkRel === 'messagingInvitation' && e.linkHref === url);
+  }
+
+  /** Waits for an event of `type` about the invitation at `url`. */
+  waitForInvitationEvent(url: string, type: string, timeoutMs: number): Promise<ReceivedEvent> {
+    return this.waitFor((e) => e.linkRel === 'messagingInvitation' && e.linkHref === url && e.type === type, timeoutMs, `${type} event for ${url}`);
+  }
+
+  /** Waits for the `started` of an invitation whose threadId is `threadId` (embedded copy or a GET of its link). */
+  waitForStartedWithThread(threadId: string, timeoutMs: number): Promise<ReceivedEvent> {
+    return this.waitFor(
+      (e) => e.linkRel === 'messagingInvitation' && e.type === 'started' && (e.embeddedInvitation ?? e.fetched)?.threadId === threadId,
+      timeoutMs,
+      `started event of an invitation with threadId ${threadId}`,
+    );
+  }
+
+  /** Whether any event about an invitation with this threadId has arrived (for "nothing appears" checks). */
+  hasThread(threadId: string): boolean {
+    return this.events.some((e) => (e.embeddedInvitation ?? e.fetched)?.threadId === threadId);
+  }
+
+  /** Waits until the link-only GETs started so far have completed. */
+  async settled(): Promise<void> {
+    await Promise.all(this.fetches);
+  }
+}

@@ -1,0 +1,121 @@
+import type { RequestListener, IncomingMessage } from 'node:http';
+import supertest from 'supertest';
+import type { Exchange } from './exchange';
+
+export interface HttpRequest {
+  who: string;
+  method: string;
+  url: string;
+  headers?: Record<string, string>;
+  body?: string;
+  /** time to wait for the complete answer; default the transport's */
+  timeoutMs?: number;
+}
+
+export interface TransportOptions {
+  /** an in-process app to serve requests for `appOrigin` instead of the network */
+  app?: RequestListener;
+  appOrigin?: string;
+  /** default time for one exchange */
+  timeoutMs?: number;
+  /** largest response body read; the rest is dropped and the exchange marked truncated */
+  maxBodyBytes?: number;
+  onExchange?: (x: Exchange) => void;
+}
+
+interface RawBody {
+  text: string;
+  truncated: boolean;
+}
+
+type Pending = { abort(): void };
+
+/**
+ * Sends HTTP requests with supertest, to a URL or to an in-process app, never following redirects, and returns
+ * every answer (any status) or transport error as an Exchange. Each request is bounded in time and read size.
+ */
+export class HttpTransport {
+  private seq = 0;
+  private readonly pending = new Set<Pending>();
+  private readonly timeoutMs: number;
+  private readonly maxBodyBytes: number;
+
+  constructor(private readonly options: TransportOptions = {}) {
+    this.timeoutMs = options.timeoutMs ?? 10_000;
+    this.maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
+  }
+
+  /** Aborts every request still in flight (their exchanges end with the error "aborted"). */
+  abortAll(): void {
+    for (const p of this.pending) p.abort();
+    this.pending.clear();
+  }
+
+  async send(req: HttpRequest): Promise<Exchange> {
+    const url = new URL(req.url);
+    const base = this.options.app && url.origin === this.options.appOrigin ? supertest(this.options.app) : supertest(url.origin);
+    const method = req.method.toLowerCase() as 'get';
+    const headers = { ...(req.headers ?? {}) };
+    const x: Exchange = {
+      seq: ++this.seq,
+      who: req.who,
+      method: req.method.toUpperCase(),
+      url: url.href,
+      requestHeaders: headers,
+      ...(req.body !== undefined ? { requestBody: req.body } : {}),
+      responseHeaders: {},
+      sentAt: performance.now(),
+      receivedAt: 0,
+    };
+    const maxBytes = this.maxBodyBytes;
+    const timeout = req.timeoutMs ?? this.timeoutMs;
+    const test = base[method](url.pathname + url.search)
+      .redirects(0)
+      .ok(() => true)
+      .timeout({ response: timeout, deadline: timeout })
+      .buffer(true)
+      .parse(((res: IncomingMessage, done: (err: Error | null, body: RawBody) => void) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        let truncated = false;
+        res.on('data', (c: Buffer) => {
+          if (truncated) return;
+          if (size + c.length > maxBytes) {
+            chunks.push(c.subarray(0, maxBytes - size));
+            size = maxBytes;
+            truncated = true;
+            res.destroy();
+            done(null, { text: Buffer.concat(chunks).toString('utf8'), truncated });
+            return;
+          }
+          chunks.push(c);
+          size += c.length;
+        });
+        res.on('end', () => {
+          if (!truncated) done(null, { text: Buffer.concat(chunks).toString('utf8'), truncated: false });
+        });
+        res.on('error', (e) => {
+          if (!truncated) done(e, { text: '', truncated: false });
+        });
+      }) as unknown as (str: string) => unknown);
+    for (const [k, v] of Object.entries(headers)) test.set(k, v);
+    const pending: Pending = { abort: () => test.abort() };
+    this.pending.add(pending);
+    try {
+      const res = await (req.body !== undefined ? test.send(req.body) : test);
+      const raw = res.body as RawBody | undefined;
+      x.status = res.status;
+      x.responseHeaders = res.headers as Record<string, string | string[]>;
+      if (raw && raw.text) x.responseBody = raw.text;
+      if (raw?.truncated) x.truncated = true;
+    } catch (e) {
+      const err = e as Error & { code?: string; timeout?: number };
+      x.error = err.timeout ? `no complete answer within ${timeout} ms` : err.code ? `${err.code}: ${err.message}` : err.message || String(e);
+    } finally {
+      this.pending.delete(pending);
+      x.receivedAt = performance.now();
+    }
+    this.options.onExchange?.(x);
+    return x;
+  }
+}
