@@ -1,0 +1,27 @@
+@area:events
+Feature: Invitation events on the event channel
+  PROFILE.md §8: each side's event channel reports its invitation with exactly one started and one completed
+  event, from the communication sender, in the batch shape of the seed's samples.
+
+  Background:
+    Given the caller and the callee are ready for messaging
+    And the caller has started messaging the callee
+    And the callee has received the invitation
+    And the callee has accepted the invitation
+    And both invitations have completed
+
+  @req:EV-1 @must
+  Scenario: Every event batch has the profile's shape
+    Then every event batch on both channels has the profile's shape
+
+  @req:EV-6 @must
+  Scenario: Invitation events come from the communication sender and link the invitation
+    Then every invitation event on both channels comes from the communication sender and links its invitation
+
+  @req:EV-7 @must
+  Scenario: Each side sees exactly one started and one completed, in that order
+    Then each channel carries exactly one started and then one completed for its invitation
+
+  @req:EV-8 @must
+  Scenario: The completed events carry status Success and no reason
+    Then both completed events carry status "Success" and no reason
