@@ -1,0 +1,237 @@
+/** The reference server as a request handler: createApp() without listen (STYLE.md, "fastify examples"). */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { AccountDirectory, describeAccount, ONLINE_MEETING_URI } from './accounts';
+import {
+  createApplication, getApplication, getCommunication, getMe, makeMeAvailable, pollEvents, removeApplication,
+} from './applications';
+import { challenge, DISCOVERY_PATH, discoveryRoot, TOKEN_PATH, tokenEndpoint, USER_PATH, userDocument } from './auth';
+import { defaultBehaviour, type RelPrefix } from './behaviour';
+import type { Ctx, Reply, Rq } from './context';
+import { addMessaging, findConversation, getConversation, getMessaging, getParticipant, stopMessaging } from './conversations';
+import { HttpError, methodNotAllowed, notFound, serviceFailure, unsupportedMediaType } from './errors';
+import { acceptsJson, sendEmpty, sendError, sendJson } from './http';
+import {
+  accept, acceptAndBridge, cancel, decline, findInvitation, getInvitation, getMeeting, startAdhocMeeting, startMessaging,
+} from './invitations';
+import { purgeCompleted } from './lifecycle';
+import type { Application } from './model';
+import { Representer } from './represent';
+import { TokenStore } from './tokens';
+
+export type { RelPrefix } from './behaviour';
+
+export interface ReferenceOptions {
+  relPrefix?: RelPrefix;
+  noAnswerTimeoutSeconds?: number;
+  pairs?: number;
+  unsupportedContentTypeStatus?: 410 | 415;
+}
+
+export interface ReferenceApp {
+  handler: (req: IncomingMessage, res: ServerResponse) => void;
+  /** The target description (TARGET.md format, plain JSON object) for a server reachable at baseUrl (e.g. "http://127.0.0.1:8080"). */
+  describe(baseUrl: string): Record<string, unknown>;
+  /** Live state counts, for clean-up checks. */
+  stats(): { applications: number; invitations: number; connectingInvitations: number; pendingEventRequests: number };
+  /** Stop all timers and release pending P-GETs (so the process can exit). */
+  close(): void;
+}
+
+/** Completed invitations stay readable this long (D16 asks for at least 30 s). */
+const RETENTION_MS = 120_000;
+const SWEEP_INTERVAL_MS = 5_000;
+
+type Handler = () => Reply | undefined | Promise<Reply | undefined>;
+type Route = Partial<Record<string, Handler>>;
+
+const REL_PREFIXES: readonly unknown[] = ['ms:rtc:saas:', '', 'service:'];
+
+/** Checks the options, throwing a TypeError that names the bad one. */
+function checkOptions(options: ReferenceOptions): Required<ReferenceOptions> {
+  const resolved = {
+    relPrefix: options.relPrefix ?? 'ms:rtc:saas:',
+    noAnswerTimeoutSeconds: options.noAnswerTimeoutSeconds ?? 30,
+    pairs: options.pairs ?? 8,
+    unsupportedContentTypeStatus: options.unsupportedContentTypeStatus ?? 410,
+  } as const;
+  if (!REL_PREFIXES.includes(resolved.relPrefix)) throw new TypeError('relPrefix must be "ms:rtc:saas:", "" or "service:"');
+  const n = resolved.noAnswerTimeoutSeconds;
+  if (typeof n !== 'number' || !Number.isFinite(n) || n <= 0 || n > 86_400) {
+    throw new TypeError('noAnswerTimeoutSeconds must be a number of seconds > 0 (at most 86400)');
+  }
+  if (!Number.isInteger(resolved.pairs) || resolved.pairs < 0 || resolved.pairs > 1000) {
+    throw new TypeError('pairs must be an integer from 0 to 1000');
+  }
+  if (resolved.unsupportedContentTypeStatus !== 410 && resolved.unsupportedContentTypeStatus !== 415) {
+    throw new TypeError('unsupportedContentTypeStatus must be 410 or 415');
+  }
+  return resolved;
+}
+
+/** The routes under one application: each method's handler, for the resource the path names (or 404). */
+function applicationRoute(ctx: Ctx, rq: Rq, app: Application, rest: readonly string[]): Route {
+  const n = rest.length;
+  const [a, b, c, d, e] = rest;
+  if (n === 0) return { GET: () => getApplication(ctx, app), DELETE: () => removeApplication(ctx, app) };
+  if (a === 'events' && n === 1) return { GET: () => pollEvents(app, rq) };
+  if (a === 'me') {
+    if (n === 1) return { GET: () => getMe(ctx, app) };
+    if (n === 2 && b === 'makeMeAvailable') return { POST: () => makeMeAvailable(ctx, app, rq) };
+  }
+  if (a === 'communication') {
+    if (n === 1) return { GET: () => getCommunication(ctx, app) };
+    if (b === 'messagingInvitations') {
+      if (n === 2) return { POST: () => startMessaging(ctx, app, rq) };
+      const inv = findInvitation(app, c!);
+      if (n === 3) return { GET: () => getInvitation(ctx, inv) };
+      if (n === 4) {
+        switch (d) {
+          case 'accept': return { POST: () => accept(ctx, inv, rq) };
+          case 'decline': return { POST: () => decline(ctx, inv, rq) };
+          case 'cancel': return { POST: () => cancel(ctx, inv, rq) };
+          case 'acceptAndBridge': return { POST: () => acceptAndBridge(ctx, inv, rq) };
+          case 'startAdhocMeeting': return { POST: () => startAdhocMeeting(ctx, inv, rq) };
+        }
+      }
+    }
+    if (b === 'onlineMeetingInvitations' && n === 3) return { GET: () => getMeeting(ctx, app, c!) };
+    if (b === 'conversations' && n >= 3) {
+      const conv = findConversation(app, c!);
+      if (n === 3) return { GET: () => getConversation(ctx, conv) };
+      if (d === 'messaging') {
+        if (n === 4) return { GET: () => getMessaging(ctx, conv) };
+        if (n === 5 && e === 'stopMessaging') return { POST: () => stopMessaging(ctx, conv, rq) };
+        if (n === 5 && e === 'addMessaging') return { POST: () => addMessaging(ctx, conv, rq) };
+      }
+      if (d === 'participants' && n === 5) return { GET: () => getParticipant(ctx, conv, e!) };
+    }
+  }
+  throw notFound();
+}
+
+/** The route of an authenticated application-API path; another user's application answers like a missing one (D23). */
+function apiRoute(ctx: Ctx, rq: Rq, segments: readonly string[]): Route {
+  if (segments.length < 3 || segments[0] !== 'ucwa' || segments[1] !== 'v1' || segments[2] !== 'applications') throw notFound();
+  if (segments.length === 3) return { POST: () => createApplication(ctx, rq) };
+  const app = ctx.apps.get(segments[3]!);
+  const rest = segments.slice(4);
+  if (!app || app.account !== rq.account) {
+    throw notFound(rest.length === 0 || (rest.length === 1 && rest[0] === 'events') ? 'ApplicationNotFound' : undefined);
+  }
+  return applicationRoute(ctx, rq, app, rest);
+}
+
+function write(res: ServerResponse, reply: Reply): void {
+  if (reply.body === undefined) sendEmpty(res, reply.status, reply.headers);
+  else sendJson(res, reply.status, reply.body, reply.headers);
+}
+
+/** Runs a route's handler for the request method: 405 with Allow when it has none (ERR-14), 410/415 for Accept (ERR-5). */
+async function run(ctx: Ctx, req: IncomingMessage, res: ServerResponse, route: Route): Promise<void> {
+  const handler = route[req.method ?? 'GET'];
+  if (!handler) throw methodNotAllowed(Object.keys(route));
+  if (!acceptsJson(req.headers.accept)) throw unsupportedMediaType(ctx.settings.unsupportedContentTypeStatus, 'Accept');
+  const reply = await handler();
+  if (reply) write(res, reply);
+}
+
+async function handle(ctx: Ctx, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = req.url ?? '/';
+  const q = url.indexOf('?');
+  const path = q < 0 ? url : url.slice(0, q);
+  if (path === DISCOVERY_PATH) return run(ctx, req, res, { GET: discoveryRoot });
+  if (path === TOKEN_PATH) return run(ctx, req, res, { POST: () => tokenEndpoint(ctx, req) });
+  const account = ctx.tokens.authenticate(req.headers.authorization);
+  if (!account) return write(res, challenge(req));
+  if (path === USER_PATH) return run(ctx, req, res, { GET: userDocument });
+  const rq: Rq = { req, res, account, query: new URLSearchParams(q < 0 ? '' : url.slice(q + 1)) };
+  return run(ctx, req, res, apiRoute(ctx, rq, path.split('/').slice(1)));
+}
+
+function fail(res: ServerResponse, error: unknown): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  if (error instanceof HttpError) {
+    sendError(res, error);
+    return;
+  }
+  console.error('reference server: unexpected error', error);
+  sendError(res, serviceFailure());
+}
+
+/** Creates the reference server (all of PROFILE.md, one dialect) as a node:http request handler. */
+export function createApp(options: ReferenceOptions = {}): ReferenceApp {
+  const opts = checkOptions(options);
+  const behaviour = defaultBehaviour(opts.relPrefix);
+  const ctx: Ctx = {
+    settings: {
+      noAnswerTimeoutMs: opts.noAnswerTimeoutSeconds * 1000,
+      unsupportedContentTypeStatus: opts.unsupportedContentTypeStatus,
+    },
+    behaviour,
+    rep: new Representer(behaviour),
+    accounts: new AccountDirectory(opts.pairs),
+    tokens: new TokenStore(),
+    apps: new Map(),
+    appsByAccount: new Map(),
+  };
+
+  const sweeper = setInterval(() => {
+    const now = Date.now();
+    for (const app of ctx.apps.values()) purgeCompleted(app, now, RETENTION_MS);
+    ctx.tokens.sweep(now);
+  }, SWEEP_INTERVAL_MS);
+  sweeper.unref();
+
+  return {
+    handler(req, res) {
+      handle(ctx, req, res).catch((error: unknown) => fail(res, error));
+    },
+
+    describe(baseUrl) {
+      const a = ctx.accounts;
+      return {
+        name: `UCWA reference server (${opts.relPrefix === '' ? 'bare rels' : opts.relPrefix})`,
+        discoveryUrl: `${baseUrl.replace(/\/+$/, '')}${DISCOVERY_PATH}`,
+        relPrefix: opts.relPrefix,
+        users: {
+          caller: describeAccount(a.caller),
+          callee: describeAccount(a.callee),
+          unavailable: { uri: a.unavailable.uri },
+          pairs: a.pairs.map((p) => ({ caller: describeAccount(p.caller), callee: describeAccount(p.callee) })),
+        },
+        timing: { noAnswerTimeoutSeconds: opts.noAnswerTimeoutSeconds, toleranceSeconds: { early: 5, late: 10 } },
+        capabilities: { addMessaging: true, acceptAndBridge: true, startAdhocMeeting: true, customContent: true },
+        fixtures: {
+          invalidExchangeServerVersion: describeAccount(a.fixtures.invalidExchangeServerVersion),
+          tooManyGroups: describeAccount(a.fixtures.tooManyGroups),
+          cannotRedirect: describeAccount(a.fixtures.cannotRedirect),
+          onlineMeetingUri: ONLINE_MEETING_URI,
+        },
+        unsupportedContentTypeStatus: opts.unsupportedContentTypeStatus,
+      };
+    },
+
+    stats() {
+      let invitations = 0;
+      let connectingInvitations = 0;
+      let pendingEventRequests = 0;
+      for (const app of ctx.apps.values()) {
+        invitations += app.invitations.size;
+        for (const inv of app.invitations.values()) if (inv.state === 'Connecting') connectingInvitations++;
+        if (app.channel.hasPending) pendingEventRequests++;
+      }
+      return { applications: ctx.apps.size, invitations, connectingInvitations, pendingEventRequests };
+    },
+
+    close() {
+      clearInterval(sweeper);
+      for (const app of ctx.apps.values()) {
+        for (const inv of app.invitations.values()) if (inv.timer) clearTimeout(inv.timer);
+        app.channel.close();
+      }
+    },
+  };
+}

@@ -1,0 +1,64 @@
+/** Discovery root, user document and the password-grant token endpoint (§3, D2). */
+import { timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { Ctx, Reply } from './context';
+import { mediaType, readBody } from './http';
+import { TOKEN_LIFETIME_SECONDS } from './tokens';
+
+export const DISCOVERY_PATH = '/autodiscover';
+export const USER_PATH = '/autodiscover/user';
+export const TOKEN_PATH = '/oauth/token';
+export const APPLICATIONS_PATH = '/ucwa/v1/applications';
+
+/** The 401 every unauthenticated request gets (DISC-2, AUTH-4): a MsRtcOAuth challenge naming the token endpoint. */
+export function challenge(req: IncomingMessage): Reply {
+  const host = req.headers.host;
+  const tokenUrl = host ? `http://${host}${TOKEN_PATH}` : TOKEN_PATH;
+  return { status: 401, headers: { 'WWW-Authenticate': `MsRtcOAuth href="${tokenUrl}",grant_type="password"` } };
+}
+
+/** GET on the discovery root (DISC-1). */
+export function discoveryRoot(): Reply {
+  return { status: 200, body: { _links: { self: { href: DISCOVERY_PATH }, user: { href: USER_PATH } } } };
+}
+
+/** GET on the user document with a valid token (DISC-3). */
+export function userDocument(): Reply {
+  return { status: 200, body: { _links: { self: { href: USER_PATH }, applications: { href: APPLICATIONS_PATH } } } };
+}
+
+const oauthError = (error: string, description: string): Reply => ({
+  status: 400,
+  body: { error, error_description: description },
+  headers: { 'Cache-Control': 'no-store' },
+});
+
+function samePassword(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** POST on the token endpoint: the password grant (AUTH-1…AUTH-3); never echoes the password. */
+export async function tokenEndpoint(ctx: Ctx, req: IncomingMessage): Promise<Reply> {
+  const raw = await readBody(req);
+  if (mediaType(req.headers['content-type']) !== 'application/x-www-form-urlencoded') {
+    return oauthError('invalid_request', 'The body must be application/x-www-form-urlencoded.');
+  }
+  const form = new URLSearchParams(raw.toString('utf8'));
+  const grantType = form.get('grant_type');
+  if (!grantType) return oauthError('invalid_request', 'grant_type is required.');
+  if (grantType !== 'password') return oauthError('unsupported_grant_type', 'Only the password grant is supported.');
+  const username = form.get('username');
+  const password = form.get('password');
+  if (!username || password === null) return oauthError('invalid_request', 'username and password are required.');
+  const account = ctx.accounts.findByUsername(username);
+  if (!account || !samePassword(password, account.password)) {
+    return oauthError('invalid_grant', 'The user name or password is incorrect.');
+  }
+  return {
+    status: 200,
+    body: { access_token: ctx.tokens.issue(account), token_type: 'Bearer', expires_in: TOKEN_LIFETIME_SECONDS },
+    headers: { 'Cache-Control': 'no-store', Pragma: 'no-cache' },
+  };
+}

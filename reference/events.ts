@@ -1,0 +1,145 @@
+/** The pending-GET event channel of one application (PROFILE.md §8, D10). */
+import type { ServerResponse } from 'node:http';
+import { conflict, HttpError, notFound } from './errors';
+import { sendError, sendJson } from './http';
+import type { Invitation } from './model';
+
+export type EventType = 'started' | 'updated' | 'completed';
+
+export interface ChannelEvent {
+  inv: Invitation;
+  type: EventType;
+}
+
+/** Renders queued events as the `sender` array of a batch. */
+export type SenderRenderer = (events: readonly ChannelEvent[]) => unknown[];
+
+interface PendingGet {
+  ack: number;
+  res: ServerResponse;
+  timer: NodeJS.Timeout;
+}
+
+/** Events waiting beyond this many are dropped and the next batch says `resync` instead of `next`. */
+const MAX_QUEUED_EVENTS = 10_000;
+
+export class EventChannel {
+  private nextAck = 1;
+  /** The last answered batch, re-delivered if its ack is requested again before the next one. */
+  private last: { ack: number; body: string } | undefined;
+  private queue: ChannelEvent[] = [];
+  private lost = false;
+  private pending: PendingGet | undefined;
+  private flushScheduled = false;
+  private closed = false;
+
+  constructor(private readonly baseHref: string, private readonly renderSenders: SenderRenderer) {}
+
+  /** The href a client should poll next. */
+  get href(): string {
+    return this.hrefFor(this.nextAck);
+  }
+
+  get hasPending(): boolean {
+    return this.pending !== undefined;
+  }
+
+  /** Handles a P-GET for `ack` (undefined: the expected one), holding it up to timeoutMs when nothing is queued. */
+  poll(ack: number | undefined, timeoutMs: number, res: ServerResponse): void {
+    const requested = ack ?? this.nextAck;
+    if (this.last !== undefined && requested === this.last.ack) {
+      sendJson(res, 200, this.last.body);
+      return;
+    }
+    if (requested !== this.nextAck) {
+      sendJson(res, 200, { _links: { self: { href: this.hrefFor(requested) }, resync: { href: this.href } }, sender: [] });
+      return;
+    }
+    this.last = undefined;
+    if (this.queue.length > 0 || this.closed) {
+      this.answer(requested, res);
+      return;
+    }
+    if (this.pending !== undefined) {
+      const replaced = this.pending;
+      this.pending = undefined;
+      clearTimeout(replaced.timer);
+      sendError(replaced.res, conflict('PGetReplaced', 'The pending GET was replaced by a newer one.'));
+    }
+    const pending: PendingGet = {
+      ack: requested,
+      res,
+      timer: setTimeout(() => {
+        if (this.pending !== pending) return;
+        this.pending = undefined;
+        this.answer(pending.ack, pending.res);
+      }, timeoutMs),
+    };
+    pending.timer.unref();
+    this.pending = pending;
+    res.on('close', () => {
+      if (this.pending === pending) {
+        clearTimeout(pending.timer);
+        this.pending = undefined;
+      }
+    });
+  }
+
+  /** Queues an event; a pending P-GET is answered at once (High priority, EV-10). */
+  push(event: ChannelEvent): void {
+    if (this.closed) return;
+    this.queue.push(event);
+    if (this.queue.length > MAX_QUEUED_EVENTS) {
+      this.queue.shift();
+      this.lost = true;
+    }
+    if (this.pending !== undefined && !this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  /** Ends the channel: a pending P-GET is answered with `error` (or an empty batch when none is given). */
+  close(error?: HttpError): void {
+    this.closed = true;
+    this.queue = [];
+    const pending = this.pending;
+    if (pending === undefined) return;
+    this.pending = undefined;
+    clearTimeout(pending.timer);
+    if (error) sendError(pending.res, error);
+    else this.answer(pending.ack, pending.res);
+  }
+
+  /** Ends the channel of a deleted application (EV-5). */
+  delete(): void {
+    this.close(notFound('ApplicationNotFound'));
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    const pending = this.pending;
+    if (pending === undefined || this.queue.length === 0) return;
+    this.pending = undefined;
+    clearTimeout(pending.timer);
+    this.answer(pending.ack, pending.res);
+  }
+
+  private answer(ack: number, res: ServerResponse): void {
+    const events = this.queue;
+    this.queue = [];
+    const follow = this.lost ? 'resync' : 'next';
+    this.lost = false;
+    const body = JSON.stringify({
+      _links: { self: { href: this.hrefFor(ack) }, [follow]: { href: this.hrefFor(ack + 1) } },
+      sender: events.length === 0 ? [] : this.renderSenders(events),
+    });
+    this.nextAck = ack + 1;
+    this.last = { ack, body };
+    sendJson(res, 200, body);
+  }
+
+  private hrefFor(ack: number): string {
+    return `${this.baseHref}?ack=${ack}`;
+  }
+}

@@ -1,0 +1,143 @@
+/** startMessaging, the messagingInvitation resource and its actions (§5–§7, OPT-1…OPT-3). */
+import { isSipUri, ONLINE_MEETING_URI, sipKey } from './accounts';
+import { type Ctx, newId, type Reply, type Rq } from './context';
+import { conflict, invalidParameters, notFound } from './errors';
+import { readBody, readJsonObject } from './http';
+import { type InvitationInput, newConversation, newThreadId, settle, startOutgoing } from './lifecycle';
+import type { Application, Invitation, MeetingInvitation } from './model';
+import { communicationHref } from './represent';
+import { type Body, Members } from './validate';
+
+/** Reads the members shared by startMessaging and addMessaging; the caller adds the rest. */
+export function readFirstMessage(ctx: Ctx, members: Members): Pick<InvitationInput, 'operationId' | 'message' | 'customContent'> {
+  const input: Pick<InvitationInput, 'operationId' | 'message' | 'customContent'> = {};
+  const operationId = members.string('operationId', ctx.behaviour.limits.operationId);
+  const message = members.dataLink('message');
+  const customContent = members.dataLink('customContent');
+  if (operationId !== undefined) input.operationId = operationId;
+  if (message !== undefined) input.message = message;
+  if (customContent !== undefined) input.customContent = customContent;
+  return input;
+}
+
+/** POST on ⟨startMessaging⟩ (SM-1…SM-9, ERR-2…ERR-17). */
+export async function startMessaging(ctx: Ctx, app: Application, rq: Rq): Promise<Reply> {
+  const b = ctx.behaviour;
+  const body: Body = (await readJsonObject(rq.req, ctx.settings.unsupportedContentTypeStatus)) ?? {};
+  const members = new Members(body);
+  const to = members.sipUri('to', rq.query.get('to') ?? undefined, true);
+  const first = readFirstMessage(ctx, members);
+  const subject = members.string('subject', b.limits.subject);
+  const importance = members.oneOf('importance', b.importanceValues);
+  const threadId = members.string('threadId', b.limits.threadId);
+  members.check();
+  const failure = b.startMessagingFailure(rq.account);
+  if (failure) throw failure;
+  if (b.operationIdInUse(app.connectingOperations, first.operationId)) {
+    throw conflict('AlreadyExists', 'An invitation with this operationId is in progress.');
+  }
+  const input: InvitationInput = {
+    ...first,
+    to: to!,
+    subject: subject ?? '',
+    importance: importance ?? 'Normal',
+    threadId: threadId || newThreadId(),
+  };
+  const conv = newConversation(ctx, app, input.to, input);
+  const inv = startOutgoing(ctx, conv, input);
+  return { status: 201, headers: { Location: inv.href } };
+}
+
+/** The application's invitation with this id, or 404 NotFound/None (D7). */
+export function findInvitation(app: Application, id: string): Invitation {
+  const inv = app.invitations.get(id);
+  if (!inv) throw notFound();
+  return inv;
+}
+
+/** GET on an invitation (MI-1). */
+export const getInvitation = (ctx: Ctx, inv: Invitation): Reply => ({ status: 200, body: ctx.rep.invitation(inv) });
+
+/** Ignores whatever body came with a body-less action (bounded by the size limit). */
+async function drain(rq: Rq): Promise<void> {
+  await readBody(rq.req);
+}
+
+/** POST on ⟨accept⟩ (ACC-1…ACC-3). */
+export async function accept(ctx: Ctx, inv: Invitation, rq: Rq): Promise<Reply> {
+  await drain(rq);
+  answer(ctx, inv);
+  return { status: 204 };
+}
+
+/** Answers an incoming invitation positively: both sides complete with Success. */
+function answer(ctx: Ctx, inv: Invitation): void {
+  if (!ctx.behaviour.canAnswer(inv) || !inv.peer) throw conflict();
+  inv.answered = true;
+  settle(ctx, inv.peer, 'accepted');
+}
+
+/** POST on ⟨decline⟩ (DEC-1…DEC-3, ERR-4). */
+export async function decline(ctx: Ctx, inv: Invitation, rq: Rq): Promise<Reply> {
+  const b = ctx.behaviour;
+  const body = (await readJsonObject(rq.req, ctx.settings.unsupportedContentTypeStatus)) ?? {};
+  const members = new Members(body);
+  members.oneOf('reason', b.declineReasons);
+  members.check();
+  if (!b.canAnswer(inv) || !inv.peer) throw conflict();
+  inv.answered = true;
+  settle(ctx, inv.peer, 'declined');
+  return { status: 204 };
+}
+
+/** POST on ⟨cancel⟩ (CAN-1…CAN-3). */
+export async function cancel(ctx: Ctx, inv: Invitation, rq: Rq): Promise<Reply> {
+  await drain(rq);
+  if (!ctx.behaviour.canCancel(inv)) throw conflict();
+  settle(ctx, inv, 'canceled');
+  return { status: 204 };
+}
+
+const KNOWN_MEETINGS = new Set([sipKey(ONLINE_MEETING_URI)]);
+
+/** POST on ⟨acceptAndBridge⟩ (OPT-1): only meetings this server knows can be bridged into. */
+export async function acceptAndBridge(ctx: Ctx, inv: Invitation, rq: Rq): Promise<Reply> {
+  const body = (await readJsonObject(rq.req, ctx.settings.unsupportedContentTypeStatus)) ?? {};
+  const members = new Members(body);
+  const meeting = members.required('onlineMeetingUri');
+  members.string('localUserDisplayName', 256);
+  members.check();
+  if (!isSipUri(meeting!)) throw invalidParameters({ onlineMeetingUri: 'not a SIP URI' });
+  if (!KNOWN_MEETINGS.has(sipKey(meeting!))) throw invalidParameters({ onlineMeetingUri: 'no such meeting' });
+  answer(ctx, inv);
+  return { status: 204 };
+}
+
+/** POST on ⟨startAdhocMeeting⟩ (OPT-2): a new online-meeting invitation; the messaging invitation is untouched. */
+export async function startAdhocMeeting(ctx: Ctx, inv: Invitation, rq: Rq): Promise<Reply> {
+  const b = ctx.behaviour;
+  const body = (await readJsonObject(rq.req, ctx.settings.unsupportedContentTypeStatus)) ?? {};
+  const members = new Members(body);
+  const subject = members.string('subject', b.limits.subject);
+  const operationId = members.string('operationId', b.limits.operationId);
+  members.check();
+  if (!b.canAnswer(inv)) throw conflict();
+  const app = inv.app;
+  const id = newId();
+  const meeting: MeetingInvitation = {
+    id,
+    href: `${communicationHref(app)}/onlineMeetingInvitations/${id}`,
+    subject: subject ?? inv.subject,
+    onlineMeetingUri: `${app.account.uri};gruu;opaque=app:conf:focus:id:${id}`,
+  };
+  if (operationId !== undefined) meeting.operationId = operationId;
+  app.meetings.set(id, meeting);
+  return { status: 201, body: ctx.rep.meeting(meeting), headers: { Location: meeting.href } };
+}
+
+/** GET on an online-meeting invitation created by startAdhocMeeting. */
+export function getMeeting(ctx: Ctx, app: Application, id: string): Reply {
+  const meeting = app.meetings.get(id);
+  if (!meeting) throw notFound();
+  return { status: 200, body: ctx.rep.meeting(meeting) };
+}

@@ -1,0 +1,178 @@
+/** The invitation lifecycle of §9: creation, delivery to the callee, completion on both sides. */
+import { randomBytes } from 'node:crypto';
+import type { Account } from './accounts';
+import type { Outcome } from './behaviour';
+import { type Ctx, newId } from './context';
+import type { Application, Completion, Conversation, Direction, Invitation, Participant } from './model';
+import { communicationHref } from './represent';
+
+/** What a new outgoing invitation carries (startMessaging / addMessaging input). */
+export interface InvitationInput {
+  to: string;
+  operationId?: string;
+  subject: string;
+  importance: string;
+  threadId: string;
+  message?: string;
+  customContent?: string;
+}
+
+export const newThreadId = (): string => randomBytes(16).toString('hex');
+
+function participantFor(uri: string, account: Account | undefined, avoidId?: string): Participant {
+  const user = uri.replace(/^sip:/i, '').split(/[@;]/)[0] ?? 'participant';
+  let id = user.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 64) || 'participant';
+  if (id === avoidId) id = `${id}-remote`;
+  return { id, uri: account ? account.uri : uri, name: account ? account.name : user };
+}
+
+/** A new conversation of `app` with the participant `remoteUri`. */
+export function newConversation(ctx: Ctx, app: Application, remoteUri: string, input: InvitationInput): Conversation {
+  const id = newId();
+  const local = participantFor(app.account.uri, app.account);
+  const conv: Conversation = {
+    id,
+    href: `${communicationHref(app)}/conversations/${id}`,
+    app,
+    threadId: input.threadId,
+    subject: input.subject,
+    importance: input.importance,
+    local,
+    remote: participantFor(remoteUri, ctx.accounts.findByUri(remoteUri), local.id),
+    messagingState: 'Disconnected',
+    invitations: new Set(),
+  };
+  app.conversations.set(id, conv);
+  return conv;
+}
+
+function newInvitation(app: Application, conv: Conversation, direction: Direction, input: InvitationInput): Invitation {
+  const id = newId();
+  const inv: Invitation = {
+    id,
+    href: `${communicationHref(app)}/messagingInvitations/${id}`,
+    app,
+    conversation: conv,
+    direction,
+    state: 'Connecting',
+    answered: false,
+    subject: input.subject,
+    importance: input.importance,
+    threadId: input.threadId,
+    to: input.to,
+  };
+  if (input.operationId !== undefined) inv.operationId = input.operationId;
+  if (input.message !== undefined) inv.message = input.message;
+  if (input.customContent !== undefined) inv.customContent = input.customContent;
+  app.invitations.set(id, inv);
+  conv.invitations.add(inv);
+  conv.messagingState = 'Connecting';
+  return inv;
+}
+
+/** The application that receives invitations for an account: the one that most recently made itself available. */
+export function availableApplication(ctx: Ctx, account: Account): Application | undefined {
+  let best: Application | undefined;
+  for (const app of ctx.appsByAccount.get(account) ?? []) {
+    if (app.availableSince > 0 && (best === undefined || app.availableSince > best.availableSince)) best = app;
+  }
+  return best;
+}
+
+/**
+ * Creates an outgoing invitation in `conv`, reports `started`, and routes it: to the callee's available application
+ * (incoming invitation + no-answer timer), or to a quick failure for an unknown or unavailable target (LC-4, LC-5).
+ */
+export function startOutgoing(ctx: Ctx, conv: Conversation, input: InvitationInput): Invitation {
+  const app = conv.app;
+  const out = newInvitation(app, conv, 'Outgoing', input);
+  if (out.operationId !== undefined) app.connectingOperations.set(out.operationId, out);
+  app.channel.push({ inv: out, type: 'started' });
+
+  const target = ctx.accounts.findByUri(input.to);
+  const calleeApp = target && availableApplication(ctx, target);
+  if (!target || !calleeApp) {
+    const outcome: Outcome = target ? 'unavailableTarget' : 'unknownTarget';
+    out.timer = setTimeout(() => settle(ctx, out, outcome), ctx.behaviour.unreachableDelayMs);
+    out.timer.unref();
+    return out;
+  }
+  const reusable = conv.peer && conv.peer.app === calleeApp && calleeApp.conversations.has(conv.peer.id) ? conv.peer : undefined;
+  const calleeConv = reusable ?? newConversation(ctx, calleeApp, app.account.uri, input);
+  conv.peer = calleeConv;
+  calleeConv.peer = conv;
+  const incoming = newInvitation(calleeApp, calleeConv, 'Incoming', { ...input, to: target.uri });
+  delete incoming.operationId;
+  out.peer = incoming;
+  incoming.peer = out;
+  calleeApp.channel.push({ inv: incoming, type: 'started' });
+  out.timer = setTimeout(() => settle(ctx, out, 'noAnswer'), ctx.settings.noAnswerTimeoutMs);
+  out.timer.unref();
+  return out;
+}
+
+/** Completes an outgoing invitation and its incoming peer with the completions of §9.2 for `outcome`. */
+export function settle(ctx: Ctx, outgoing: Invitation, outcome: Outcome): void {
+  finish(outgoing, ctx.behaviour.completion(outcome, 'Outgoing'));
+  if (outgoing.peer) finish(outgoing.peer, ctx.behaviour.completion(outcome, 'Incoming'));
+}
+
+/** Moves one Connecting invitation to its final state and reports `completed` exactly once (EV-7). */
+function finish(inv: Invitation, completion: Completion): void {
+  if (inv.state !== 'Connecting') return;
+  if (inv.timer) clearTimeout(inv.timer);
+  delete inv.timer;
+  const success = completion.status === 'Success';
+  inv.state = success ? 'Connected' : 'Failed';
+  inv.completion = completion;
+  inv.completedAt = Date.now();
+  if (inv.operationId !== undefined && inv.app.connectingOperations.get(inv.operationId) === inv) {
+    inv.app.connectingOperations.delete(inv.operationId);
+  }
+  inv.conversation.messagingState = success ? 'Connected' : 'Disconnected';
+  if (!inv.app.deleted) inv.app.channel.push({ inv, type: 'completed' });
+}
+
+/** Stops messaging in a conversation and in the remote side's conversation (ADD-1). */
+export function stopMessaging(conv: Conversation): void {
+  conv.messagingState = 'Disconnected';
+  if (conv.peer && conv.peer.messagingState === 'Connected') conv.peer.messagingState = 'Disconnected';
+}
+
+/**
+ * Removes an application: its Connecting invitations fail (the remote side sees Canceled when the caller's application
+ * goes, TemporarilyUnavailable when the callee's goes), the remote side's messaging ends, its pending P-GET is answered
+ * 404 ApplicationNotFound.
+ */
+export function deleteApplication(ctx: Ctx, app: Application): void {
+  app.deleted = true;
+  app.availableSince = 0;
+  for (const inv of app.invitations.values()) {
+    if (inv.state !== 'Connecting') continue;
+    if (inv.direction === 'Outgoing') settle(ctx, inv, 'canceled');
+    else if (inv.peer) settle(ctx, inv.peer, 'unavailableTarget');
+  }
+  for (const conv of app.conversations.values()) {
+    if (conv.peer) {
+      stopMessaging(conv);
+      delete conv.peer.peer;
+    }
+  }
+  app.channel.delete();
+  ctx.apps.delete(app.id);
+  ctx.appsByAccount.get(app.account)?.delete(app);
+}
+
+/** Forgets invitations completed more than `retentionMs` ago, and conversations left with none and no messaging (D16). */
+export function purgeCompleted(app: Application, now: number, retentionMs: number): void {
+  for (const [id, inv] of app.invitations) {
+    if (inv.completedAt === undefined || now - inv.completedAt < retentionMs) continue;
+    app.invitations.delete(id);
+    const conv = inv.conversation;
+    conv.invitations.delete(inv);
+    if (conv.invitations.size === 0 && conv.messagingState === 'Disconnected') {
+      app.conversations.delete(conv.id);
+      if (conv.peer) delete conv.peer.peer;
+    }
+  }
+}

@@ -1,0 +1,102 @@
+/** Standalone reference server: prints its target description on stdout and serves until SIGINT/SIGTERM. */
+import type { ReferenceOptions, RelPrefix } from './app';
+import { startReferenceServer } from './server';
+
+const USAGE = `Usage: npm run reference -- [options]
+
+Starts the UCWA messagingInvitation reference server and prints its target description (TARGET.md) as JSON.
+
+Options:
+  --port N                               port to listen on (default 8080; 0 = any free port)
+  --host H                               address to listen on (default 127.0.0.1)
+  --rel-prefix P                         dialect: ms:rtc:saas: (default), "" (bare rels) or service:
+  --no-answer-timeout S                  no-answer timeout in seconds, fractions allowed (default 30)
+  --pairs N                              extra caller/callee account pairs (default 8)
+  --unsupported-content-type-status S    410 (default) or 415
+  --help                                 show this help
+`;
+
+class UsageError extends Error {}
+
+type Options = ReferenceOptions & { port: number; host: string };
+
+function parseArgs(argv: readonly string[]): Options | 'help' {
+  const options: Options = { port: 8080, host: '127.0.0.1' };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--help' || arg === '-h') return 'help';
+    const eq = arg.indexOf('=');
+    const name = eq > 0 && arg.startsWith('--') ? arg.slice(0, eq) : arg;
+    let value: string | undefined;
+    const next = (): string => {
+      if (eq > 0 && arg.startsWith('--')) return arg.slice(eq + 1);
+      if (i + 1 >= argv.length) throw new UsageError(`${name} needs a value`);
+      return argv[++i]!;
+    };
+    const number = (text: string, what: string, ok: (n: number) => boolean): number => {
+      const n = Number(text);
+      if (text.trim() === '' || !Number.isFinite(n) || !ok(n)) throw new UsageError(`${name}: ${what}, got ${JSON.stringify(text)}`);
+      return n;
+    };
+    switch (name) {
+      case '--port':
+        options.port = number(next(), 'expected a port number 0-65535', (n) => Number.isInteger(n) && n >= 0 && n <= 65535);
+        break;
+      case '--host':
+        options.host = next();
+        break;
+      case '--rel-prefix': {
+        value = next();
+        const prefix = value === '""' || value === "''" ? '' : value;
+        if (prefix !== 'ms:rtc:saas:' && prefix !== '' && prefix !== 'service:') {
+          throw new UsageError(`--rel-prefix: expected ms:rtc:saas:, "" or service:, got ${JSON.stringify(value)}`);
+        }
+        options.relPrefix = prefix as RelPrefix;
+        break;
+      }
+      case '--no-answer-timeout':
+        options.noAnswerTimeoutSeconds = number(next(), 'expected seconds > 0', (n) => n > 0 && n <= 86_400);
+        break;
+      case '--pairs':
+        options.pairs = number(next(), 'expected an integer 0-1000', (n) => Number.isInteger(n) && n >= 0 && n <= 1000);
+        break;
+      case '--unsupported-content-type-status':
+        options.unsupportedContentTypeStatus = number(next(), 'expected 410 or 415', (n) => n === 410 || n === 415) as 410 | 415;
+        break;
+      default:
+        throw new UsageError(`unknown option ${JSON.stringify(arg)}`);
+    }
+  }
+  return options;
+}
+
+async function main(): Promise<void> {
+  let options: Options | 'help';
+  try {
+    options = parseArgs(process.argv.slice(2));
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`reference: ${error.message}\nRun with --help for the options.\n`);
+    process.exit(2);
+  }
+  if (options === 'help') {
+    process.stdout.write(USAGE);
+    return;
+  }
+  let running;
+  try {
+    running = await startReferenceServer(options);
+  } catch (error) {
+    process.stderr.write(`reference: cannot listen on ${options.host}:${options.port}: ${(error as Error).message}\n`);
+    process.exit(2);
+  }
+  process.stdout.write(`${JSON.stringify(running.description, null, 2)}\n`);
+  process.stderr.write(`reference server listening on ${running.url}\n`);
+  const stop = (): void => {
+    void running.close().then(() => process.exit(0));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+void main();

@@ -1,0 +1,89 @@
+/** In-memory state of the reference server: accounts' applications, conversations and invitations. */
+import type { Account } from './accounts';
+import type { EventChannel } from './events';
+
+export type Direction = 'Outgoing' | 'Incoming';
+export type InvitationState = 'Connecting' | 'Connected' | 'Failed';
+export type MessagingState = 'Disconnected' | 'Connecting' | 'Connected';
+
+export interface Reason {
+  code: string;
+  subcode: string;
+  message: string;
+}
+
+export interface Completion {
+  status: 'Success' | 'Failure';
+  reason?: Reason;
+}
+
+export interface Participant {
+  id: string;
+  uri: string;
+  name: string;
+}
+
+export interface Application {
+  id: string;
+  href: string;
+  account: Account;
+  userAgent: string;
+  endpointId: string;
+  culture: string;
+  /** Set by makeMeAvailable for Messaging: the time it was (last) called; 0 while unavailable. */
+  availableSince: number;
+  deleted: boolean;
+  channel: EventChannel;
+  invitations: Map<string, Invitation>;
+  conversations: Map<string, Conversation>;
+  meetings: Map<string, MeetingInvitation>;
+  /** operationId → the application's Connecting invitation that carries it (ERR-9). */
+  connectingOperations: Map<string, Invitation>;
+}
+
+export interface Conversation {
+  id: string;
+  href: string;
+  app: Application;
+  threadId: string;
+  subject: string;
+  importance: string;
+  local: Participant;
+  remote: Participant;
+  messagingState: MessagingState;
+  /** The other side's conversation, while it has one. */
+  peer?: Conversation;
+  invitations: Set<Invitation>;
+}
+
+export interface Invitation {
+  id: string;
+  href: string;
+  app: Application;
+  conversation: Conversation;
+  direction: Direction;
+  state: InvitationState;
+  /** Incoming only: accept or decline has returned 2xx. */
+  answered: boolean;
+  operationId?: string;
+  subject: string;
+  importance: string;
+  threadId: string;
+  to: string;
+  message?: string;
+  customContent?: string;
+  /** The other side's invitation (outgoing ↔ incoming), when the target was reached. */
+  peer?: Invitation;
+  completion?: Completion;
+  completedAt?: number;
+  /** Outgoing only: the no-answer or unreachable-target timer. */
+  timer?: NodeJS.Timeout;
+}
+
+export interface MeetingInvitation {
+  id: string;
+  href: string;
+  subject: string;
+  operationId?: string;
+  onlineMeetingUri: string;
+}

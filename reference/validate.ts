@@ -1,0 +1,74 @@
+/** Readers for request members that collect every violation for one ParameterValidationFailure (ERR-3, D6). */
+import { isSipUri } from './accounts';
+import { formatDataUri, parseDataUri } from './datauri';
+import { invalidParameters } from './errors';
+
+export type Body = Record<string, unknown>;
+
+export class Members {
+  readonly problems: Record<string, string> = {};
+
+  constructor(private readonly body: Body) {}
+
+  /** An optional string member of at most `limit` UTF-16 code units; null counts as absent. */
+  string(name: string, limit?: number): string | undefined {
+    const value = this.body[name];
+    if (value === undefined || value === null) return undefined;
+    if (typeof value !== 'string') return this.fail(name, 'must be a string');
+    if (limit !== undefined && value.length > limit) return this.fail(name, `longer than ${limit}`);
+    return value;
+  }
+
+  /** A required string member. */
+  required(name: string, limit?: number): string | undefined {
+    const value = this.string(name, limit);
+    if (value === undefined && !(name in this.problems)) this.fail(name, 'required');
+    return value;
+  }
+
+  /** A SIP URI member (or the fallback, e.g. from the query); `required` adds a problem when neither is given. */
+  sipUri(name: string, fallback: string | undefined, required: boolean): string | undefined {
+    const value = this.string(name) ?? (name in this.problems ? undefined : fallback);
+    if (name in this.problems) return undefined;
+    if (value === undefined) return required ? this.fail(name, 'required') : undefined;
+    return isSipUri(value) ? value : this.fail(name, 'not a SIP URI');
+  }
+
+  /** An optional member restricted to `allowed` values. */
+  oneOf(name: string, allowed: ReadonlySet<string>): string | undefined {
+    const value = this.string(name);
+    if (value === undefined || allowed.has(value)) return value;
+    return this.fail(name, `not one of ${[...allowed].join(', ')}`);
+  }
+
+  /** `_links[name].href` as a data URI, re-emitted in this server's canonical form (WIRE-5). */
+  dataLink(name: string): string | undefined {
+    const links = this.body._links;
+    if (links === undefined || links === null) return undefined;
+    if (typeof links !== 'object' || Array.isArray(links)) return this.fail('_links', 'must be an object');
+    const link = (links as Body)[name];
+    if (link === undefined || link === null) return undefined;
+    const href = typeof link === 'object' && !Array.isArray(link) ? (link as Body).href : undefined;
+    if (typeof href !== 'string') return this.fail(name, 'must be {"href": data URI}');
+    const parsed = parseDataUri(href);
+    return parsed ? formatDataUri(parsed) : this.fail(name, 'not a data URI');
+  }
+
+  /** An optional array of strings. */
+  strings(name: string): string[] | undefined {
+    const value = this.body[name];
+    if (value === undefined || value === null) return undefined;
+    if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) return this.fail(name, 'must be an array of strings');
+    return value as string[];
+  }
+
+  /** Throws the collected ParameterValidationFailure, if any. */
+  check(): void {
+    if (Object.keys(this.problems).length > 0) throw invalidParameters(this.problems);
+  }
+
+  private fail(name: string, problem: string): undefined {
+    this.problems[name] = problem;
+    return undefined;
+  }
+}
