@@ -11,8 +11,6 @@ import { Members } from './validate';
 const DEFAULT_PGET_TIMEOUT_SECONDS = 180;
 const MAX_PGET_TIMEOUT_SECONDS = 3600;
 
-let availability = 0;
-
 /** POST on `applications` (APP-1, APP-5). */
 export async function createApplication(ctx: Ctx, rq: Rq): Promise<Reply> {
   const body = (await readJsonObject(rq.req, ctx.settings.unsupportedContentTypeStatus)) ?? {};
@@ -63,7 +61,8 @@ export function pollEvents(app: Application, rq: Rq): undefined {
     ack = /^[0-9]{1,15}$/.test(ackParam) ? Number(ackParam) : NaN;
     if (!(ack >= 1)) throw invalidParameters({ ack: 'must be a positive integer' });
   }
-  const timeoutParam = Number(rq.query.get('timeout') ?? NaN);
+  const timeoutText = rq.query.get('timeout');
+  const timeoutParam = timeoutText ? Number(timeoutText) : NaN;
   const timeoutSeconds = Number.isFinite(timeoutParam) && timeoutParam >= 0
     ? Math.min(timeoutParam, MAX_PGET_TIMEOUT_SECONDS) : DEFAULT_PGET_TIMEOUT_SECONDS;
   app.channel.poll(ack, timeoutSeconds * 1000, rq.res);
@@ -80,7 +79,7 @@ export async function makeMeAvailable(ctx: Ctx, app: Application, rq: Rq): Promi
   const modalities = members.strings('supportedModalities');
   members.check();
   const messaging = modalities === undefined || modalities.some((m) => m.toLowerCase() === 'messaging');
-  app.availableSince = messaging ? ++availability : 0;
+  app.availableSince = messaging ? performance.now() : 0;
   return { status: 204 };
 }
 

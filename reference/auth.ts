@@ -10,10 +10,12 @@ export const USER_PATH = '/autodiscover/user';
 export const TOKEN_PATH = '/oauth/token';
 export const APPLICATIONS_PATH = '/ucwa/v1/applications';
 
+const VALID_HOST = /^[A-Za-z0-9.\-]+(:[0-9]{1,5})?$|^\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?$/;
+
 /** The 401 every unauthenticated request gets (DISC-2, AUTH-4): a MsRtcOAuth challenge naming the token endpoint. */
 export function challenge(req: IncomingMessage): Reply {
   const host = req.headers.host;
-  const tokenUrl = host ? `http://${host}${TOKEN_PATH}` : TOKEN_PATH;
+  const tokenUrl = host && VALID_HOST.test(host) ? `http://${host}${TOKEN_PATH}` : TOKEN_PATH;
   return { status: 401, headers: { 'WWW-Authenticate': `MsRtcOAuth href="${tokenUrl}",grant_type="password"` } };
 }
 

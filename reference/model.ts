@@ -30,7 +30,7 @@ export interface Application {
   userAgent: string;
   endpointId: string;
   culture: string;
-  /** Set by makeMeAvailable for Messaging: the time it was (last) called; 0 while unavailable. */
+  /** Set by makeMeAvailable for Messaging: when it was last called (performance.now()); 0 while unavailable. */
   availableSince: number;
   deleted: boolean;
   channel: EventChannel;

@@ -583,6 +583,38 @@ describe('reference server: invitation lifecycle', () => {
   });
 });
 
+describe('reference server: robustness', () => {
+  test('odd methods, paths and bodies get a 4xx with the profile error shape, never a 5xx', async () => {
+    const env = await start();
+    try {
+      const { client, users, rel } = env;
+      const alice = await Party.create(client, users.caller, rel, { listen: false });
+      const sm = await alice.startMessaging({ to: 'sip:nobody-0123456789abcdef0123456789abcdef@example.com' });
+      const inv = sm.headers.get('location')!;
+      const self = alice.app._links.self.href;
+      const paths = ['/', '/ucwa', self, `${self}/`, `${self}/events?ack=abc`, `${self}/events?ack=0`, alice.startMessagingHref,
+        `${alice.startMessagingHref}?to=%zz`, inv, `${inv}/decline`, `${inv}/%`, `${inv}/acceptAndBridge`,
+        `${self}/communication/conversations/x/messaging`, '/ucwa/v1/applications/%E0%A4%A/x'];
+      const bodies: [string, string][] = [['{', 'application/json'], ['null', 'application/json'], ['{"to":5,"subject":[],"_links":5}', 'application/json'],
+        ['{"_links":{"message":{"href":"data:,%"}},"to":"sip:a@b"}', 'application/json'], ['{"reason":{}}', 'application/vnd.microsoft.com.ucwa+json'],
+        ['{"supportedModalities":"Messaging"}', 'application/json'], ['x=1', 'application/x-www-form-urlencoded']];
+      for (const method of ['PUT', 'POST', 'PATCH']) {
+        for (const p of paths) {
+          for (const [body, type] of bodies) {
+            const r = await client.send(method, p, { token: alice.token, body, headers: { 'Content-Type': type } });
+            assert.ok(r.status >= 400 && r.status < 500, `${method} ${p} ${body}: ${r.status} ${r.text}`);
+            assert.equal(typeof r.json.code, 'string', `${method} ${p} ${body}: ${r.text}`);
+            assert.match(r.headers.get('content-type')!, /^application\/json; charset=utf-8$/);
+          }
+        }
+      }
+      await alice.close();
+    } finally {
+      await env.server.close();
+    }
+  });
+});
+
 describe('reference server: configured variants', () => {
   test('no-answer timeout of 0.5 s fails both sides with Timeout inside the window', async () => {
     const env = await start({ noAnswerTimeoutSeconds: 0.5, unsupportedContentTypeStatus: 415 });
