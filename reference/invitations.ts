@@ -63,30 +63,27 @@ async function drain(rq: Rq): Promise<void> {
   await readBody(rq.req);
 }
 
+/** Answers an incoming invitation (409 Conflict/None when the state forbids it); both sides complete at once. */
+function answer(ctx: Ctx, inv: Invitation, outcome: 'accepted' | 'declined'): void {
+  if (!ctx.behaviour.canAnswer(inv) || !inv.peer) throw conflict();
+  inv.answered = true;
+  settle(ctx, inv.peer, outcome);
+}
+
 /** POST on ⟨accept⟩ (ACC-1…ACC-3). */
 export async function accept(ctx: Ctx, inv: Invitation, rq: Rq): Promise<Reply> {
   await drain(rq);
-  answer(ctx, inv);
+  answer(ctx, inv, 'accepted');
   return { status: 204 };
-}
-
-/** Answers an incoming invitation positively: both sides complete with Success. */
-function answer(ctx: Ctx, inv: Invitation): void {
-  if (!ctx.behaviour.canAnswer(inv) || !inv.peer) throw conflict();
-  inv.answered = true;
-  settle(ctx, inv.peer, 'accepted');
 }
 
 /** POST on ⟨decline⟩ (DEC-1…DEC-3, ERR-4). */
 export async function decline(ctx: Ctx, inv: Invitation, rq: Rq): Promise<Reply> {
-  const b = ctx.behaviour;
   const body = (await readJsonObject(rq.req, ctx.settings.unsupportedContentTypeStatus)) ?? {};
   const members = new Members(body);
-  members.oneOf('reason', b.declineReasons);
+  members.oneOf('reason', ctx.behaviour.declineReasons);
   members.check();
-  if (!b.canAnswer(inv) || !inv.peer) throw conflict();
-  inv.answered = true;
-  settle(ctx, inv.peer, 'declined');
+  answer(ctx, inv, 'declined');
   return { status: 204 };
 }
 
@@ -109,7 +106,7 @@ export async function acceptAndBridge(ctx: Ctx, inv: Invitation, rq: Rq): Promis
   members.check();
   if (!isSipUri(meeting!)) throw invalidParameters({ onlineMeetingUri: 'not a SIP URI' });
   if (!KNOWN_MEETINGS.has(sipKey(meeting!))) throw invalidParameters({ onlineMeetingUri: 'no such meeting' });
-  answer(ctx, inv);
+  answer(ctx, inv, 'accepted');
   return { status: 204 };
 }
 

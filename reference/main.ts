@@ -27,41 +27,36 @@ function parseArgs(argv: readonly string[]): Options | 'help' {
     if (arg === '--help' || arg === '-h') return 'help';
     const eq = arg.indexOf('=');
     const name = eq > 0 && arg.startsWith('--') ? arg.slice(0, eq) : arg;
-    let value: string | undefined;
     const next = (): string => {
       if (eq > 0 && arg.startsWith('--')) return arg.slice(eq + 1);
       if (i + 1 >= argv.length) throw new UsageError(`${name} needs a value`);
       return argv[++i]!;
     };
-    const number = (text: string, what: string, ok: (n: number) => boolean): number => {
+    const number = (text: string): number => {
       const n = Number(text);
-      if (text.trim() === '' || !Number.isFinite(n) || !ok(n)) throw new UsageError(`${name}: ${what}, got ${JSON.stringify(text)}`);
+      if (text.trim() === '' || !Number.isFinite(n)) throw new UsageError(`${name}: expected a number, got ${JSON.stringify(text)}`);
       return n;
     };
     switch (name) {
       case '--port':
-        options.port = number(next(), 'expected a port number 0-65535', (n) => Number.isInteger(n) && n >= 0 && n <= 65535);
+        options.port = number(next());
         break;
       case '--host':
         options.host = next();
         break;
       case '--rel-prefix': {
-        value = next();
-        const prefix = value === '""' || value === "''" ? '' : value;
-        if (prefix !== 'ms:rtc:saas:' && prefix !== '' && prefix !== 'service:') {
-          throw new UsageError(`--rel-prefix: expected ms:rtc:saas:, "" or service:, got ${JSON.stringify(value)}`);
-        }
-        options.relPrefix = prefix as RelPrefix;
+        const value = next();
+        options.relPrefix = (value === '""' || value === "''" ? '' : value) as RelPrefix;
         break;
       }
       case '--no-answer-timeout':
-        options.noAnswerTimeoutSeconds = number(next(), 'expected seconds > 0', (n) => n > 0 && n <= 86_400);
+        options.noAnswerTimeoutSeconds = number(next());
         break;
       case '--pairs':
-        options.pairs = number(next(), 'expected an integer 0-1000', (n) => Number.isInteger(n) && n >= 0 && n <= 1000);
+        options.pairs = number(next());
         break;
       case '--unsupported-content-type-status':
-        options.unsupportedContentTypeStatus = number(next(), 'expected 410 or 415', (n) => n === 410 || n === 415) as 410 | 415;
+        options.unsupportedContentTypeStatus = number(next()) as 410 | 415;
         break;
       default:
         throw new UsageError(`unknown option ${JSON.stringify(arg)}`);
@@ -87,7 +82,8 @@ async function main(): Promise<void> {
   try {
     running = await startReferenceServer(options);
   } catch (error) {
-    process.stderr.write(`reference: cannot listen on ${options.host}:${options.port}: ${(error as Error).message}\n`);
+    // createApp names a bad option (TypeError); listen names a bad or busy address.
+    process.stderr.write(`reference: ${(error as Error).message}\n`);
     process.exit(2);
   }
   process.stdout.write(`${JSON.stringify(running.description, null, 2)}\n`);

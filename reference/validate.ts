@@ -28,8 +28,9 @@ export class Members {
 
   /** A SIP URI member (or the fallback, e.g. from the query); `required` adds a problem when neither is given. */
   sipUri(name: string, fallback: string | undefined, required: boolean): string | undefined {
-    const value = this.string(name) ?? (name in this.problems ? undefined : fallback);
+    const own = this.string(name);
     if (name in this.problems) return undefined;
+    const value = own ?? fallback;
     if (value === undefined) return required ? this.fail(name, 'required') : undefined;
     return isSipUri(value) ? value : this.fail(name, 'not a SIP URI');
   }
