@@ -92,7 +92,7 @@ async function main(): Promise<number> {
     fs.mkdirSync(reportDir, { recursive: true });
     const envelopes: Envelope[] = [];
     const { runConfiguration } = await loadConfiguration({
-      file: path.join(ROOT, 'cucumber.js'),
+      file: 'cucumber.js',
       provided: {
         format: [
           'summary',

@@ -1,0 +1,134 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+const ROOT = path.resolve(__dirname, '..');
+const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
+
+function tmp(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'conformance-'));
+}
+
+function conformance(args: string[], env: NodeJS.ProcessEnv = {}) {
+  const r = spawnSync(TSX, ['bin/conformance.ts', ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, TARGET: '', ...env }, timeout: 240_000 });
+  return { code: r.status, out: `${r.stdout}${r.stderr}` };
+}
+
+interface Summary {
+  totals: Record<string, number>;
+  scenarios: { name: string; verdict: string; detail?: string; requirements: string[] }[];
+  exitCode: number;
+}
+
+function summary(dir: string): Summary {
+  return JSON.parse(fs.readFileSync(path.join(dir, 'summary.json'), 'utf8')) as Summary;
+}
+
+for (const prefix of ['ms:rtc:saas:', '', 'service:']) {
+  test(`the suite passes against the embedded reference server in the "${prefix}" dialect and writes the reports`, () => {
+    const dir = tmp();
+    const r = conformance(['--rel-prefix', prefix, '--report-dir', dir]);
+    assert.equal(r.code, 0, r.out);
+    for (const f of ['conformance.html', 'messages.ndjson', 'junit.xml', 'summary.json']) assert.ok(fs.statSync(path.join(dir, f)).size > 0, f);
+    const s = summary(dir);
+    assert.equal(s.totals.fail, 0, r.out);
+    assert.equal(s.totals.inconclusive, 0, r.out);
+    assert.ok(s.totals.pass > 0);
+    assert.match(fs.readFileSync(path.join(dir, 'junit.xml'), 'utf8'), /<testsuite/);
+  });
+}
+
+test('a standalone reference server and its printed description pass the same', async () => {
+  const server = spawn(TSX, ['reference/main.ts', '--port', '0'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  try {
+    let out = '';
+    const description = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no description printed: ${out}`)), 20_000);
+      server.stdout.on('data', (c: Buffer) => {
+        out += c.toString();
+        try {
+          JSON.parse(out);
+          clearTimeout(timer);
+          resolve(out);
+        } catch {
+          /* not complete yet */
+        }
+      });
+    });
+    const dir = tmp();
+    const file = path.join(dir, 'target.json');
+    fs.writeFileSync(file, description);
+    const r = conformance(['--target', file, '--report-dir', dir]);
+    assert.equal(r.code, 0, r.out);
+  } finally {
+    server.kill('SIGTERM');
+  }
+});
+
+test('without capabilities and fixtures the dependent scenarios are not applicable, with their reason, and the run exits 0', async () => {
+  const server = spawn(TSX, ['reference/main.ts', '--port', '0'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  try {
+    let out = '';
+    const full = await new Promise<Record<string, unknown>>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no description printed: ${out}`)), 20_000);
+      server.stdout.on('data', (c: Buffer) => {
+        out += c.toString();
+        try {
+          const d = JSON.parse(out) as Record<string, unknown>;
+          clearTimeout(timer);
+          resolve(d);
+        } catch {
+          /* not complete yet */
+        }
+      });
+    });
+    const users = full.users as { caller: { uri: string; username: string; password: string }; callee: unknown };
+    const minimal = { discoveryUrl: full.discoveryUrl, users: { caller: { uri: users.caller.uri, token: 'unused-token-for-this-test' }, callee: users.callee } };
+    const dir = tmp();
+    const file = path.join(dir, 'target.json');
+    fs.writeFileSync(file, JSON.stringify(minimal));
+    const r = conformance(['--target', file, '--report-dir', dir, '--tags', '@req:AUTH-1']);
+    assert.equal(r.code, 0, r.out);
+    const s = summary(dir);
+    assert.deepEqual(
+      s.scenarios.map((x) => [x.verdict, x.detail]),
+      [['not applicable', 'users.caller signs in with a token (give users.caller.username and password)']],
+    );
+    assert.match(fs.readFileSync(path.join(dir, 'junit.xml'), 'utf8'), /<skipped/);
+  } finally {
+    server.kill('SIGTERM');
+  }
+});
+
+test('a broken target description stops the run with exit 2, naming each member, before any request', () => {
+  const dir = tmp();
+  const file = path.join(dir, 'target.json');
+  fs.writeFileSync(file, JSON.stringify({ discoveryUrl: 'nope', users: { caller: { uri: 'sip:a@x' } }, capabilities: { addMesaging: true } }));
+  const r = conformance(['--target', file, '--report-dir', dir]);
+  assert.equal(r.code, 2, r.out);
+  assert.match(r.out, /discoveryUrl: must be an absolute http: or https: URL/);
+  assert.match(r.out, /users\.callee: required member is missing/);
+  assert.match(r.out, /capabilities\.addMesaging: unknown member/);
+  assert.equal(fs.existsSync(path.join(dir, 'summary.json')), false);
+});
+
+test('the TARGET variable is read when --target is absent', () => {
+  const r = conformance(['--report-dir', tmp()], { TARGET: '/nonexistent/target.json' });
+  assert.equal(r.code, 2, r.out);
+  assert.match(r.out, /\/nonexistent\/target\.json/);
+});
+
+test('an unreachable target stops the run with exit 2', () => {
+  const dir = tmp();
+  const file = path.join(dir, 'target.json');
+  fs.writeFileSync(file, JSON.stringify({
+    discoveryUrl: 'http://127.0.0.1:9/autodiscover',
+    users: { caller: { uri: 'sip:a@example.com', token: 'x' }, callee: { uri: 'sip:b@example.com', token: 'y' } },
+  }));
+  const r = conformance(['--target', file, '--report-dir', dir]);
+  assert.equal(r.code, 2, r.out);
+  assert.match(r.out, /target unreachable/);
+});
