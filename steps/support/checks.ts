@@ -87,3 +87,39 @@ export function participantProblem(w: ConformanceWorld, p: unknown, uri: string)
   if (!sameUri(p.uri, uri)) return `uri ${show(p.uri)} instead of ${uri}`;
   return undefined;
 }
+
+const ERROR_CODE: Record<number, string> = {
+  400: 'BadRequest',
+  404: 'NotFound',
+  405: 'MethodNotAllowed',
+  409: 'Conflict',
+  410: 'Gone',
+  415: 'UnsupportedMediaType',
+  500: 'ServiceFailure',
+};
+
+/** The `code` an error body carries for an HTTP status (ERR-1). */
+export function errorCodeFor(status: number): string | undefined {
+  return ERROR_CODE[status];
+}
+
+/**
+ * Fails `req` unless `x` is the refusal described: the status, an application/json error body (ERR-1) whose `code`
+ * matches the status, the subcode (`None` also matches an absent subcode) and, when given, `parameters` naming
+ * `member`. `subcode` may list alternatives separated by `|`.
+ */
+export function checkRefusal(w: ConformanceWorld, req: string, x: Exchange, status: number, subcode = 'None', member?: string): void {
+  const code = errorCodeFor(status);
+  w.check(req, x.status === status, `${status} ${code ?? ''}`.trim(), `${x.status ?? x.error}`, [x]);
+  const body = objectBody(x);
+  w.check(req, !!body && !jsonMediaTypeProblem(x), 'an application/json error body {code, subcode?, message?, parameters?}', jsonMediaTypeProblem(x) ?? show(x.responseBody), [x]);
+  const b = body as Record<string, unknown>;
+  w.check(req, b.code === code, `code ${code}`, b.code, [x]);
+  const got = b.subcode === undefined ? 'None' : b.subcode;
+  w.check(req, subcode.split('|').includes(String(got)), `subcode ${subcode}`, got, [x]);
+  if (member !== undefined) {
+    const params = b.parameters;
+    w.check(req, isObject(params) && member in params, `parameters naming "${member}"`, params, [x]);
+  }
+  w.checkSchema(req, 'urn:ucwa-conformance:error:1', b, [x]);
+}
