@@ -21,7 +21,11 @@ Options:
                       else the embedded reference server
   --report-dir DIR    where the reports go (default: reports)
   --tags EXPR         run only the scenarios matching a Cucumber tag expression (e.g. "@area:accept")
+  --long-running      also run the checks that take minutes (tagged @long-running: EV-3's idle release)
   --rel-prefix P      dialect of the embedded reference server: "ms:rtc:saas:" (default), "" or "service:"
+  --no-answer-timeout S
+                      no-answer timeout of the embedded reference server in seconds (default 30); the
+                      description it publishes declares it, so LC-3 is measured against it
   --help              this text
 
 Environment:
@@ -47,6 +51,8 @@ async function main(): Promise<number> {
         'report-dir': { type: 'string' },
         tags: { type: 'string' },
         'rel-prefix': { type: 'string' },
+        'no-answer-timeout': { type: 'string' },
+        'long-running': { type: 'boolean' },
         help: { type: 'boolean' },
       },
       allowPositionals: false,
@@ -73,7 +79,9 @@ async function main(): Promise<number> {
     } else {
       const relPrefix = (args['rel-prefix'] ?? 'ms:rtc:saas:') as RelPrefix;
       if (!RELPREFIXES.includes(relPrefix)) configError(`--rel-prefix must be one of "ms:rtc:saas:", "" or "service:"`);
-      reference = await startReferenceServer({ relPrefix });
+      const timeout = args['no-answer-timeout'] === undefined ? 30 : Number(args['no-answer-timeout']);
+      if (!(timeout > 0)) configError('--no-answer-timeout must be a number of seconds > 0');
+      reference = await startReferenceServer({ relPrefix, noAnswerTimeoutSeconds: timeout });
       target = parseTargetDescription(reference.description, 'embedded reference server');
       params = { description: reference.description, source: 'embedded reference server' };
     }
@@ -101,7 +109,7 @@ async function main(): Promise<number> {
           ['junit', path.join(reportDir, 'junit.xml')],
         ],
         worldParameters: params as unknown as Record<string, never>,
-        ...(args.tags ? { tags: args.tags } : {}),
+        tags: [args.tags ? `(${args.tags})` : '', args['long-running'] ? '' : 'not @long-running'].filter(Boolean).join(' and '),
       },
     }, { cwd: ROOT });
     await runCucumber(runConfiguration, { cwd: ROOT }, (m) => envelopes.push(m));
