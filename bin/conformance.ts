@@ -21,6 +21,8 @@ Options:
                       else the embedded reference server
   --report-dir DIR    where the reports go (default: reports)
   --tags EXPR         run only the scenarios matching a Cucumber tag expression (e.g. "@area:accept")
+  --parallel N        scenarios run at once, each in a worker with a caller/callee pair of its own
+                      (default: the smaller of 4 and the number of pairs the target declares)
   --long-running      also run the checks that take minutes (tagged @long-running: EV-3's idle release)
   --rel-prefix P      dialect of the embedded reference server: "ms:rtc:saas:" (default), "" or "service:"
   --no-answer-timeout S
@@ -53,6 +55,7 @@ async function main(): Promise<number> {
         'rel-prefix': { type: 'string' },
         'no-answer-timeout': { type: 'string' },
         'long-running': { type: 'boolean' },
+        parallel: { type: 'string' },
         help: { type: 'boolean' },
       },
       allowPositionals: false,
@@ -97,6 +100,11 @@ async function main(): Promise<number> {
       process.stderr.write(`target unreachable: GET ${target.discoveryUrl}: ${probe.error}\n`);
       return 2;
     }
+    const pairs = 1 + target.users.pairs.length;
+    const parallel = args.parallel === undefined ? Math.min(4, pairs) : Number(args.parallel);
+    if (!Number.isInteger(parallel) || parallel < 1) configError('--parallel must be a whole number ≥ 1');
+    if (parallel > pairs)
+      configError(`--parallel ${parallel} needs ${parallel} caller/callee pairs; the target declares ${pairs} (users.caller/callee and users.pairs)`);
     fs.mkdirSync(reportDir, { recursive: true });
     const envelopes: Envelope[] = [];
     const { runConfiguration } = await loadConfiguration({
@@ -109,6 +117,7 @@ async function main(): Promise<number> {
           ['junit', path.join(reportDir, 'junit.xml')],
         ],
         worldParameters: params as unknown as Record<string, never>,
+        parallel: parallel > 1 ? parallel : 0,
         tags: [args.tags ? `(${args.tags})` : '', args['long-running'] ? '' : 'not @long-running'].filter(Boolean).join(' and '),
       },
     }, { cwd: ROOT });
