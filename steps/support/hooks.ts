@@ -1,6 +1,7 @@
 import { After, Before, setDefaultTimeout, Status } from '@cucumber/cucumber';
 import { notApplicableReason } from './applicability';
 import { formatExchange } from './exchange';
+import { collectEvidence, EVIDENCE_MEDIA_TYPE, scenarioSecrets } from './evidence';
 import type { ConformanceWorld } from './world';
 
 setDefaultTimeout(60_000);
@@ -21,8 +22,9 @@ Before(function (this: ConformanceWorld, { pickle }) {
 
 After(async function (this: ConformanceWorld, { result }) {
   if (result && result.status === Status.FAILED && this.client.exchanges.length) {
-    const text = this.client.exchanges.map((x) => formatExchange(x, this.target.secrets, 800)).join('\n\n');
+    const text = this.client.exchanges.map((x) => formatExchange(x, scenarioSecrets(this), 800)).join('\n\n');
     this.attach(text.length > 60_000 ? `${text.slice(0, 60_000)}\n… (cut)` : text, { mediaType: 'text/plain', fileName: 'exchanges.txt' });
+    this.attach(JSON.stringify(collectEvidence(this)), { mediaType: EVIDENCE_MEDIA_TYPE, fileName: 'evidence.json' });
   }
   await this.cleanUp();
 });

@@ -8,6 +8,7 @@ import type { Exchange } from './exchange';
 import { HttpTransport } from './http';
 import { isObject, resolveHref } from './links';
 import { RequirementFailure, show } from './expect';
+import { scenarioSecrets } from './evidence';
 import { validate } from './schemas';
 import { parseTargetDescription, type Account, type Target } from './target';
 
@@ -84,7 +85,7 @@ export class ConformanceWorld extends World<WorldParameters> {
   /** Throws a RequirementFailure for `requirement` with the exchanges given (default: the request under test). */
   fail(requirement: string, expected: string, actual: string, exchanges?: readonly (Exchange | undefined)[]): never {
     const xs = (exchanges ?? [this.last]).filter((x): x is Exchange => x !== undefined);
-    throw new RequirementFailure(requirement, expected, actual, xs, this.target.secrets);
+    throw new RequirementFailure(requirement, expected, actual, xs, scenarioSecrets(this));
   }
 
   /** Fails `requirement` unless `ok`. */
