@@ -1,6 +1,6 @@
-// Cucumber configuration. `npm run conformance` (bin/conformance.ts) loads this file, adds the report formats and
-// the target description as world parameters. Running cucumber-js directly needs those world parameters too:
-// use `npm run conformance` instead.
+// Cucumber profiles of the conformance suite. `npm run conformance` (bin/cli.ts) loads this file with the
+// profile named by --profile, adds the report formats and hands the target description to the steps as world
+// parameters; the gate level travels as the world parameter `gateLevel` (must | should | may).
 const common = {
   paths: ['features/**/*.feature'],
   requireModule: ['tsx/cjs'],
@@ -9,5 +9,10 @@ const common = {
 };
 
 module.exports = {
-  default: { ...common },
+  // every applicable MUST decides the verdict; failed SHOULDs are warnings
+  default: { ...common, worldParameters: { gateLevel: 'must' } },
+  // as default, without colours in the console output, for CI logs
+  ci: { ...common, formatOptions: { colorsEnabled: false }, worldParameters: { gateLevel: 'must' } },
+  // failed SHOULD requirements fail the gate too
+  strict: { ...common, worldParameters: { gateLevel: 'should' } },
 };

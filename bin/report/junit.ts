@@ -1,0 +1,58 @@
+import type { Summary } from '../summary';
+
+function esc(s: string): string {
+  return s
+    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/g, '')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;');
+}
+
+/**
+ * JUnit XML, one testsuite per feature file: fail → <failure>, inconclusive → <error>, not applicable and expected
+ * fail → <skipped> with the reason, warning → passed with the warning in <system-out>.
+ */
+export function junitXml(s: Summary): string {
+  const byFile = new Map<string, Summary['scenarios']>();
+  for (const sc of s.scenarios) byFile.set(sc.uri, [...(byFile.get(sc.uri) ?? []), sc]);
+  const out = ['<?xml version="1.0" encoding="UTF-8"?>'];
+  const t = s.totals.scenarios;
+  out.push(
+    `<testsuites name="ucwa-messaging-conformance ${esc(s.suite.version)}" tests="${s.scenarios.length}" failures="${t.fail}" errors="${t.inconclusive}" skipped="${t['not applicable'] + t['expected fail']}" time="${((Date.parse(s.finishedAt) - Date.parse(s.startedAt)) / 1000).toFixed(3)}">`,
+  );
+  for (const [file, scenarios] of byFile) {
+    const c = (v: string) => scenarios.filter((x) => x.verdict === v).length;
+    out.push(
+      `  <testsuite name="${esc(file)}" tests="${scenarios.length}" failures="${c('fail')}" errors="${c('inconclusive')}" skipped="${c('not applicable') + c('expected fail')}" time="${(scenarios.reduce((a, x) => a + x.durationMs, 0) / 1000).toFixed(3)}" timestamp="${esc(s.startedAt)}">`,
+    );
+    for (const sc of scenarios) {
+      const name = `[${sc.requirements.join(' ')}] ${sc.name}`;
+      const open = `    <testcase classname="${esc(file.replace(/\.feature$/, '').replace(/\//g, '.'))}" name="${esc(name)}" time="${(sc.durationMs / 1000).toFixed(3)}"`;
+      const d = sc.detail ?? '';
+      const first = d.split('\n')[0] ?? '';
+      switch (sc.verdict) {
+        case 'fail':
+          out.push(`${open}>`, `      <failure message="${esc(first)}" type="${sc.level}">${esc(d)}</failure>`, '    </testcase>');
+          break;
+        case 'inconclusive':
+          out.push(`${open}>`, `      <error message="inconclusive: ${esc(first)}" type="inconclusive">${esc(d)}</error>`, '    </testcase>');
+          break;
+        case 'not applicable':
+          out.push(`${open}>`, `      <skipped message="not applicable: ${esc(d)}"/>`, '    </testcase>');
+          break;
+        case 'expected fail':
+          out.push(`${open}>`, `      <skipped message="expected fail (deviation ledger): ${esc(first)}"/>`, '    </testcase>');
+          break;
+        case 'warning':
+          out.push(`${open}>`, `      <system-out>WARNING (${sc.level} requirement failed): ${esc(d)}</system-out>`, '    </testcase>');
+          break;
+        default:
+          out.push(`${open}/>`);
+      }
+    }
+    out.push('  </testsuite>');
+  }
+  out.push('</testsuites>', '');
+  return out.join('\n');
+}

@@ -1,0 +1,126 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { loadConfiguration, runCucumber } from '@cucumber/cucumber/api';
+import type { Envelope } from '@cucumber/messages';
+import { startReferenceServer, type RunningReference } from '../reference/server';
+import type { RelPrefix } from '../steps/support/dialect';
+import { HttpTransport } from '../steps/support/http';
+import { parseTargetDescription, parseTargetText, TargetDescriptionError, type Target } from '../steps/support/target';
+import type { WorldParameters } from '../steps/support/world';
+import { loadDeviations, type Deviation } from './deviations';
+import { ConfigurationError } from './errors';
+import { loadCatalogue, ROOT } from './features';
+import { conformanceHtml } from './report/html';
+import { junitXml } from './report/junit';
+import { buildSummary, targetSummary } from './summary';
+import { consoleText, decide, scenarioResults, type GateLevel } from './verdicts';
+
+export interface RunOptions {
+  target?: string;
+  reportDir: string;
+  tags?: string;
+  profile: 'default' | 'ci' | 'strict';
+  level?: GateLevel;
+  deviations?: string;
+  parallel?: number;
+  longRunning: boolean;
+  relPrefix: RelPrefix;
+  noAnswerTimeout: number;
+  out: (text: string) => void;
+  err: (text: string) => void;
+}
+
+
+function writeAtomically(file: string, content: string): void {
+  const tmp = `${file}.partial`;
+  fs.writeFileSync(tmp, content);
+  fs.renameSync(tmp, file);
+}
+
+/**
+ * Runs the suite and writes the reports: conformance.html, summary.json, junit.xml and messages.ndjson (ours,
+ * from the messages), cucumber.html (Cucumber's). Returns the exit status (0 conforming, 1 not, 2 not established).
+ * `interrupt` resolves when the run must stop early (a signal); the reports are then written marked interrupted.
+ */
+export async function run(o: RunOptions, interrupt: Promise<string>): Promise<number> {
+  const catalogue = loadCatalogue();
+  const deviations: Map<string, Deviation> = o.deviations ? loadDeviations(o.deviations, new Set(catalogue.map((r) => r.id))) : new Map();
+
+  let reference: RunningReference | undefined;
+  let params: WorldParameters;
+  let target: Target;
+  if (o.target) {
+    let text: string;
+    try {
+      text = fs.readFileSync(o.target, 'utf8');
+    } catch (e) {
+      throw new TargetDescriptionError(o.target, [`(file): cannot be read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`]);
+    }
+    target = parseTargetText(text, o.target);
+    params = { description: JSON.parse(text.replace(/^\uFEFF/, '')) as unknown, source: o.target };
+  } else {
+    reference = await startReferenceServer({ relPrefix: o.relPrefix, noAnswerTimeoutSeconds: o.noAnswerTimeout });
+    target = parseTargetDescription(reference.description, 'embedded reference server');
+    params = { description: reference.description, source: 'embedded reference server' };
+  }
+
+  try {
+    const pairs = 1 + target.users.pairs.length;
+    const parallel = o.parallel ?? Math.min(4, pairs);
+    if (parallel > pairs)
+      throw new ConfigurationError(`--parallel ${parallel} needs ${parallel} caller/callee pairs; the target declares ${pairs} (users.caller/callee and users.pairs)`);
+    o.out(`Target: ${target.name} (${params.source}), dialect ${JSON.stringify(target.relPrefix)}\n`);
+    const probe = await new HttpTransport({ timeoutMs: 10_000 }).send({ who: 'preflight', method: 'GET', url: target.discoveryUrl, headers: { Accept: 'application/json' } });
+    if (probe.error) {
+      o.err(`target unreachable: GET ${target.discoveryUrl}: ${probe.error}\n`);
+      return 2;
+    }
+
+    fs.mkdirSync(o.reportDir, { recursive: true });
+    const cucumberHtml = path.join(o.reportDir, 'cucumber.html');
+    const { runConfiguration } = await loadConfiguration(
+      {
+        file: 'cucumber.js',
+        profiles: [o.profile],
+        provided: {
+          format: ['progress', ['html', `${cucumberHtml}.partial`]],
+          worldParameters: params as unknown as Record<string, never>,
+          parallel: parallel > 1 ? parallel : 0,
+          tags: [o.tags ? `(${o.tags})` : '', o.longRunning ? '' : 'not @long-running'].filter(Boolean).join(' and '),
+        },
+      },
+      { cwd: ROOT },
+    );
+    const configured = (runConfiguration.runtime.worldParameters as { gateLevel?: GateLevel }).gateLevel;
+    const gateLevel: GateLevel = o.level ?? configured ?? 'must';
+    const envelopes: Envelope[] = [];
+    const startedAt = new Date();
+    const finished = runCucumber(runConfiguration, { cwd: ROOT }, (m) => envelopes.push(m)).then(() => undefined);
+    const interruption = await Promise.race([finished, interrupt]);
+
+    const outcome = decide(scenarioResults(envelopes, gateLevel, deviations), catalogue, gateLevel, deviations, new Date().toISOString().slice(0, 10));
+    if (interruption !== undefined) {
+      outcome.gate.conforming = outcome.gate.conforming === false ? false : 'not established';
+      outcome.gate.exitCode = 2;
+      outcome.gate.reasons.push(`the run was interrupted (${interruption}); requirements not reached are "not run"`);
+    }
+    const profileVersion = (JSON.parse(fs.readFileSync(path.join(ROOT, 'features', 'requirements.json'), 'utf8')) as { profileVersion: string }).profileVersion;
+    const summary = buildSummary(outcome, targetSummary(target, params.source), {
+      startedAt,
+      finishedAt: new Date(),
+      profileVersion,
+      deviations: [...deviations.values()],
+      ...(interruption !== undefined ? { interruption } : {}),
+    });
+    writeAtomically(path.join(o.reportDir, 'messages.ndjson'), envelopes.map((m) => JSON.stringify(m)).join('\n') + '\n');
+    writeAtomically(path.join(o.reportDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+    writeAtomically(path.join(o.reportDir, 'junit.xml'), junitXml(summary));
+    writeAtomically(path.join(o.reportDir, 'conformance.html'), conformanceHtml(summary, outcome.scenarios));
+    if (interruption === undefined && fs.existsSync(`${cucumberHtml}.partial`)) fs.renameSync(`${cucumberHtml}.partial`, cucumberHtml);
+    else fs.rmSync(`${cucumberHtml}.partial`, { force: true });
+    o.out(`\n${consoleText(outcome, target)}\nReports written to ${o.reportDir}${interruption !== undefined ? ' (marked interrupted)' : ''}\n`);
+    return outcome.gate.exitCode;
+  } finally {
+    await reference?.close();
+  }
+}

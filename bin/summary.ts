@@ -1,0 +1,94 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { CAPABILITIES, ERROR_FIXTURES, type Target } from '../steps/support/target';
+import type { Deviation } from './deviations';
+import { count, type Outcome, type Verdict } from './verdicts';
+
+export const SUITE_VERSION: string = (JSON.parse(fs.readFileSync(path.resolve(__dirname, '..', 'package.json'), 'utf8')) as { version: string }).version;
+
+/** What the target declares, without any credential: shown in every report. */
+export interface TargetSummary {
+  name: string;
+  source: string;
+  discoveryUrl: string;
+  relPrefix: string;
+  capabilities: Record<string, boolean>;
+  fixtures: string[];
+  users: { role: string; uri: string; signIn: 'password' | 'token' | 'none' }[];
+  timing: { noAnswerTimeoutSeconds: number; windowSeconds: [number, number] };
+  unsupportedContentTypeStatus: number;
+  /** what the target declares that departs from the seed: 415 instead of 410, N outside 25–40 s */
+  declaredDeviations: string[];
+}
+
+/** reports/summary.json (schemas/summary.schema.json). */
+export interface Summary {
+  summaryVersion: 1;
+  suite: { name: 'ucwa-messaging-conformance'; version: string; profileVersion: string };
+  startedAt: string;
+  finishedAt: string;
+  /** false when the run was interrupted: the verdicts cover only what ran */
+  complete: boolean;
+  interruption?: string;
+  target: TargetSummary;
+  gate: Outcome['gate'];
+  totals: { requirements: Record<Verdict, number>; scenarios: Record<Verdict, number> };
+  requirements: Record<string, { level: string; area: string; title: string; verdict: Verdict; scenarios: string[]; detail?: string; enabledBy?: string; deviation?: Deviation }>;
+  scenarios: { name: string; uri: string; line?: number; requirements: string[]; level: string; verdict: Verdict; detail?: string; enabledBy?: string; durationMs: number }[];
+  deviations: Deviation[];
+}
+
+/** The target as the reports show it: declared capabilities, fixtures and accounts, never credentials. */
+export function targetSummary(t: Target, source: string): TargetSummary {
+  const users: TargetSummary['users'] = [];
+  const add = (role: string, a: { uri: string; password?: string; token?: string } | undefined) => {
+    if (a) users.push({ role, uri: a.uri, signIn: a.token !== undefined ? 'token' : a.password !== undefined ? 'password' : 'none' });
+  };
+  add('caller', t.users.caller);
+  add('callee', t.users.callee);
+  add('unavailable', t.users.unavailable);
+  t.users.pairs.forEach((p, i) => {
+    add(`pairs[${i}].caller`, p.caller);
+    add(`pairs[${i}].callee`, p.callee);
+  });
+  for (const f of ERROR_FIXTURES) add(`fixtures.${f}`, t.fixtures[f]);
+  const n = t.timing.noAnswerTimeoutSeconds;
+  const declaredDeviations: string[] = [];
+  if (t.unsupportedContentTypeStatus === 415) declaredDeviations.push('unsupported media types are answered 415 UnsupportedMediaType instead of the seed\'s 410 Gone (ERR-5)');
+  if (n < 25 || n > 40) declaredDeviations.push(`no-answer timeout of ${n} s instead of the seed's "about thirty seconds" (LC-3)`);
+  return {
+    name: t.name,
+    source,
+    discoveryUrl: t.discoveryUrl,
+    relPrefix: t.relPrefix,
+    capabilities: Object.fromEntries(CAPABILITIES.map((c) => [c, t.capabilities[c]])),
+    fixtures: [...ERROR_FIXTURES.filter((f) => t.fixtures[f]), ...(t.fixtures.onlineMeetingUri ? ['onlineMeetingUri'] : [])],
+    users,
+    timing: { noAnswerTimeoutSeconds: n, windowSeconds: [Math.max(0, n - t.timing.early), n + t.timing.late] },
+    unsupportedContentTypeStatus: t.unsupportedContentTypeStatus,
+    declaredDeviations,
+  };
+}
+
+export function buildSummary(
+  o: Outcome,
+  target: TargetSummary,
+  meta: { startedAt: Date; finishedAt: Date; profileVersion: string; deviations: readonly Deviation[]; interruption?: string },
+): Summary {
+  return {
+    summaryVersion: 1,
+    suite: { name: 'ucwa-messaging-conformance', version: SUITE_VERSION, profileVersion: meta.profileVersion },
+    startedAt: meta.startedAt.toISOString(),
+    finishedAt: meta.finishedAt.toISOString(),
+    complete: meta.interruption === undefined,
+    ...(meta.interruption !== undefined ? { interruption: meta.interruption } : {}),
+    target,
+    gate: o.gate,
+    totals: { requirements: count(o.requirements), scenarios: count(o.scenarios) },
+    requirements: Object.fromEntries(
+      o.requirements.map(({ id, ...r }) => [id, r]),
+    ),
+    scenarios: o.scenarios.map(({ evidence: _evidence, ...s }) => s),
+    deviations: [...meta.deviations],
+  };
+}
