@@ -60,6 +60,10 @@ export class ConformanceWorld extends World<WorldParameters> {
   requirementIds: string[] = [];
   /** what discovery found (DISC-1) */
   discovered?: { exchanges: Exchange[]; userUrl?: string };
+  /** requests under test by label, when a scenario makes several (a further accept and a further decline, a race) */
+  readonly labelled = new Map<string, Exchange>();
+  /** invitations the scenario followed before `invitations` was pointed at newer ones (addMessaging) */
+  readonly earlier: Tracked[] = [];
 
   /** The scenario's first requirement: the one a generic step checks. */
   get req(): string {
