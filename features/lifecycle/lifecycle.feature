@@ -1,0 +1,81 @@
+@area:lifecycle
+Feature: The invitation lifecycle
+  PROFILE.md §9: an outgoing invitation starts Connecting and completes exactly once; an available callee gets the
+  matching incoming invitation and both sides agree on the end (§9.1, §9.2); unanswered invitations time out inside
+  the declared window; unreachable targets fail in time; completed invitations stay readable; a racing cancel and
+  accept end consistently.
+
+  Background:
+    Given the caller and the callee are ready for messaging
+
+  @req:LC-1 @must
+  Scenario: An outgoing invitation starts Connecting and completes once into a final state
+    Given the caller has started messaging the callee
+    When the caller reads its invitation before any answer
+    And the callee has received the invitation
+    And the callee has accepted the invitation
+    And the caller reads its invitation twice after completion
+    Then the caller's invitation was Connecting, completed exactly once and kept its final state
+
+  @req:LC-2 @must
+  Scenario: The callee's incoming invitation completes once and agrees with the caller's
+    Given the caller has started messaging the callee
+    And the callee has received the invitation
+    And the callee has declined the invitation
+    Then the callee's invitation arrived Incoming and Connecting, offering accept and decline
+    And each side completed exactly once and both agree on the outcome
+
+  @req:LC-3 @must @slow
+  Scenario: An unanswered invitation times out on both sides inside the window
+    Given the caller has started messaging the callee
+    And the callee has received the invitation
+    When nobody answers the invitation until the no-answer window closes
+    Then the caller's invitation completes with Failure RemoteFailure / Timeout
+    And the callee's invitation completes with Failure LocalFailure / Timeout or Informational / Missed
+    And both completions arrive inside the no-answer window after the caller's 201
+
+  @req:LC-4 @must
+  Scenario: An unknown target fails with DestinationNotFound before the window closes
+    When the caller starts messaging an unknown user in the callee's domain
+    Then the invitation to that target is created all the same
+    And the caller's invitation completes with Failure NotFound / DestinationNotFound before the window closes
+    And no incoming invitation with the caller's threadId reaches the callee
+
+  @req:LC-5 @must @needs:unavailable
+  Scenario: A target with no available endpoint fails with TemporarilyUnavailable
+    When the caller starts messaging the unavailable user
+    Then the invitation to that target is created all the same
+    And the caller's invitation completes with Failure RemoteFailure / TemporarilyUnavailable before the window closes
+
+  @req:LC-6 @must
+  Scenario Outline: A completed invitation reads back with its final representation (<case>)
+    Given the caller has started messaging the callee
+    And the callee has received the invitation
+    And the callee has declined the invitation
+    When both sides read their invitations <when>
+    Then each read answers 200 with the final representation
+
+    Examples:
+      | case                       | when                   |
+      | GET right after completion | right after completion |
+
+    @slow
+    Examples:
+      | case                      | when                        |
+      | GET 30 s after completion | again 30 s after completion |
+
+  @req:LC-7 @must
+  Scenario Outline: A racing cancel and accept each get 204 or 409 and agree (<run>)
+    Given the caller has started messaging the callee
+    And the callee has received the invitation
+    When the caller cancels and the callee accepts at the same moment
+    Then each of the racing requests gets 204 or 409 Conflict / None
+    And both sides agree on the outcome that the successful request decided
+
+    Examples:
+      | run   |
+      | run 1 |
+      | run 2 |
+      | run 3 |
+      | run 4 |
+      | run 5 |
