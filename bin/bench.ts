@@ -1,0 +1,193 @@
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import autocannon from 'autocannon';
+import { createApp } from '../reference/app';
+import { ROOT } from './features';
+
+/** Benchmarks that print their figures (never assertions): see README "Speed". */
+
+const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
+
+interface ProcessRun {
+  wallMs: number;
+  code: number | null;
+  peakRssMb: number;
+  output: string;
+}
+
+/** RSS of a process and all its descendants, in kB, from /proc. */
+function treeRssKb(root: number): number {
+  const parent = new Map<number, number>();
+  for (const d of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
+      parent.set(Number(d), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      /* gone */
+    }
+  }
+  let total = 0;
+  for (const pid of parent.keys()) {
+    let p: number | undefined = pid;
+    while (p !== undefined && p !== root && p > 1) p = parent.get(p);
+    if (p !== root) continue;
+    try {
+      const m = /VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+      total += Number(m?.[1] ?? 0);
+    } catch {
+      /* gone */
+    }
+  }
+  return total;
+}
+
+function runSuite(args: string[]): Promise<ProcessRun> {
+  return new Promise((resolve) => {
+    const started = performance.now();
+    const child = spawn(TSX, ['bin/conformance.ts', ...args], { cwd: ROOT, env: { ...process.env, TARGET: '' } });
+    let output = '';
+    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+    let peak = 0;
+    const timer = setInterval(() => (peak = Math.max(peak, treeRssKb(child.pid ?? 0))), 100);
+    child.on('close', (code) => {
+      clearInterval(timer);
+      resolve({ wallMs: performance.now() - started, code, peakRssMb: peak / 1024, output });
+    });
+  });
+}
+
+/** The reference server in this process, counting requests and noting when the first one arrived. */
+async function countingReference() {
+  const app = createApp();
+  const counter = { requests: 0, first: [] as number[] };
+  const server = http.createServer((req, res) => {
+    counter.requests++;
+    if (counter.first.length < 2) counter.first.push(performance.now());
+    app.handler(req, res);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bench-')), 'target.json');
+  fs.writeFileSync(file, JSON.stringify(app.describe(url)));
+  return {
+    file,
+    counter,
+    description: app.describe(url) as { timing: { noAnswerTimeoutSeconds: number } },
+    close: async () => {
+      app.close();
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}
+
+async function measureSuite(label: string, extra: string[]) {
+  const ref = await countingReference();
+  try {
+    const spawnedAt = performance.now();
+    const r = await runSuite(['--target', ref.file, '--report-dir', fs.mkdtempSync(path.join(os.tmpdir(), 'bench-rep-')), ...extra]);
+    const scenarios = /Scenarios: (\d+) — (\d+) passed/.exec(r.output);
+    return {
+      label,
+      ...r,
+      requests: ref.counter.requests,
+      firstRequestMs: (ref.counter.first[0] ?? NaN) - spawnedAt,
+      firstScenarioRequestMs: (ref.counter.first[1] ?? NaN) - spawnedAt,
+      scenarios: scenarios ? `${scenarios[2]}/${scenarios[1]} passed` : 'no summary',
+      longestWaitS: Math.max(ref.description.timing.noAnswerTimeoutSeconds, 30),
+    };
+  } finally {
+    await ref.close();
+  }
+}
+
+/** startMessaging + GET pairs per second against a standalone reference server (one process, one core). */
+async function capacity(seconds: number): Promise<{ pairsPerSecond: number; errors: number; p99Ms: number }> {
+  const server = spawn(TSX, ['reference/main.ts', '--port', '0'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  try {
+    let out = '';
+    const description = await new Promise<{ discoveryUrl: string; users: { caller: { username: string; password: string }; callee: { uri: string } } }>((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error('the reference server did not start')), 20_000);
+      server.stdout.on('data', (c: Buffer) => {
+        out += c.toString();
+        try {
+          resolve(JSON.parse(out));
+          clearTimeout(t);
+        } catch {
+          /* more to come */
+        }
+      });
+    });
+    const origin = new URL(description.discoveryUrl).origin;
+    const token = (
+      (await (
+        await fetch(`${origin}/oauth/token`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({ grant_type: 'password', username: description.users.caller.username, password: description.users.caller.password }),
+        })
+      ).json()) as { access_token: string }
+    ).access_token;
+    const auth = { authorization: `Bearer ${token}`, accept: 'application/json', 'content-type': 'application/json' };
+    const appDoc = (await (
+      await fetch(`${origin}/ucwa/v1/applications`, { method: 'POST', headers: auth, body: JSON.stringify({ userAgent: 'bench', endpointId: 'bench-1', culture: 'en-US' }) })
+    ).json()) as { _embedded: Record<string, { _links: Record<string, { href: string }> }> };
+    const comm = Object.entries(appDoc._embedded).find(([k]) => k.endsWith('communication'))?.[1];
+    const start = Object.entries(comm?._links ?? {}).find(([k]) => k.endsWith('startMessaging'))?.[1].href ?? '';
+    // The callee has no available application: each invitation completes after ~100 ms, so state stays bounded.
+    const body = JSON.stringify({ to: description.users.callee.uri, subject: 'bench' });
+    const result = await autocannon({
+      url: origin,
+      connections: 16,
+      duration: seconds,
+      requests: [
+        {
+          method: 'POST',
+          path: start,
+          headers: auth,
+          body,
+          onResponse: (_status: number, _body: string, context: Record<string, unknown>, headers?: Record<string, string>) => {
+            context.location = headers?.location ?? headers?.Location;
+          },
+        },
+        {
+          method: 'GET',
+          headers: auth,
+          setupRequest: (req: autocannon.Request, context: Record<string, unknown>) => ({ ...req, path: String(context.location ?? start) }),
+        },
+      ] as autocannon.Request[],
+    });
+    return { pairsPerSecond: result.requests.total / 2 / seconds, errors: result.errors + result.non2xx, p99Ms: result.latency.p99 };
+  } finally {
+    server.kill('SIGTERM');
+  }
+}
+
+async function main(): Promise<void> {
+  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+  process.stdout.write(`Machine: ${os.cpus().length} × ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}\n\n`);
+  const full = await measureSuite('full default run', []);
+  const quick = await measureSuite('quick run (not @slow)', ['--tags', 'not @slow']);
+  const cap = await capacity(10);
+  const rows: [string, string][] = [
+    ['full run: wall time', `${(full.wallMs / 1000).toFixed(1)} s (${full.scenarios}, exit ${full.code})`],
+    ['full run: longest protocol wait', `${full.longestWaitS} s (ratio wall / wait ${(full.wallMs / 1000 / full.longestWaitS).toFixed(2)}; target ≤ 1.2)`],
+    ['full run: HTTP exchanges', `${full.requests} (${(full.requests / (full.wallMs / 1000)).toFixed(0)} per second)`],
+    ['full run: peak RSS (suite process tree)', `${full.peakRssMb.toFixed(0)} MB`],
+    ['quick run: wall time', `${(quick.wallMs / 1000).toFixed(1)} s (${quick.scenarios}, exit ${quick.code}; target ≤ 5 s)`],
+    ['quick run: HTTP exchanges', `${quick.requests} (${(quick.requests / (quick.wallMs / 1000)).toFixed(0)} per second)`],
+    ['start-up to first request (preflight)', `${full.firstRequestMs.toFixed(0)} ms (target ≤ 1500 ms)`],
+    ['start-up to first scenario request', `${full.firstScenarioRequestMs.toFixed(0)} ms`],
+    ['reference server capacity', `${cap.pairsPerSecond.toFixed(0)} startMessaging + GET pairs/s on one core (p99 ${cap.p99Ms} ms, ${cap.errors} errors; target ≥ 2000)`],
+  ];
+  const w = Math.max(...rows.map(([k]) => k.length));
+  for (const [k, v] of rows) process.stdout.write(`${k.padEnd(w)}  ${v}\n`);
+}
+
+void main();
