@@ -61,7 +61,8 @@ export interface RequestOptions {
   body?: unknown;
   rawBody?: string;
   contentType?: string;
-  accept?: string;
+  /** the Accept header; default application/json; null sends none */
+  accept?: string | null;
   /** 'own' (default): the user's token; 'none': no Authorization; a string: that bearer token */
   auth?: 'own' | 'none' | { bearer: string };
   timeoutMs?: number;
@@ -85,7 +86,7 @@ export class Client {
 
   /** Sends one request; the only place that builds headers. Authorization goes only to the discovery origin. */
   async request(method: string, url: string, who: string, bearer: string | undefined, o: RequestOptions = {}): Promise<Exchange> {
-    const headers: Record<string, string> = { Accept: o.accept ?? 'application/json' };
+    const headers: Record<string, string> = o.accept === null ? {} : { Accept: o.accept ?? 'application/json' };
     if (bearer !== undefined) {
       if (new URL(url).origin === new URL(this.target.discoveryUrl).origin) headers.Authorization = `Bearer ${bearer}`;
       else this.withheldAuthorization.push(`${method} ${url}`);

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { setWorldConstructor, World, type IWorldOptions } from '@cucumber/cucumber';
-import { Application, Client, Inconclusive, User, header, objectBody } from './client';
+import { Application, Client, Inconclusive, User, header, objectBody, type RequestOptions } from './client';
 import { canonicalize } from './dialect';
 import type { EventChannel, ReceivedEvent } from './events';
 import { EventWaitTimeout } from './events';
@@ -52,6 +52,10 @@ export class ConformanceWorld extends World<WorldParameters> {
   readonly invitations = new Map<Role, Tracked>();
   /** the exchange of the request under test */
   last?: Exchange;
+  /** further outgoing invitations the scenario created besides invitations.get('caller') (SM-3) */
+  readonly others: Tracked[] = [];
+  /** exchanges a When step keeps, by label, for a later Then step */
+  readonly kept = new Map<string, Exchange[]>();
   /** the startMessaging body the caller sent */
   sent?: Record<string, unknown>;
   /** the threadId that correlates this scenario's invitation on both sides */
@@ -160,11 +164,11 @@ export class ConformanceWorld extends World<WorldParameters> {
   }
 
   /** POSTs startMessaging as the caller; on 201 tracks the caller's invitation by its Location. */
-  async startMessaging(body: Record<string, unknown>): Promise<Exchange> {
+  async startMessaging(body: Record<string, unknown>, o: RequestOptions & { toInQuery?: string } = {}): Promise<Exchange> {
     const app = this.app('caller');
     this.sent = body;
     if (typeof body.threadId === 'string') this.threadId = body.threadId;
-    const x = await app.startMessaging(body);
+    const x = await app.startMessaging(body, o);
     this.last = x;
     const location = resolveHref(header(x, 'location'), x.url);
     if (x.status === 201 && location) this.invitations.set('caller', { role: 'caller', url: location, remembered: {} });
@@ -227,6 +231,8 @@ export class ConformanceWorld extends World<WorldParameters> {
       if (!out.remembered.cancel) await this.readInvitation('caller').catch(() => undefined);
       if (out.remembered.cancel && out.body?.state === 'Connecting') await caller.post(out.remembered.cancel).catch(() => undefined);
     }
+    for (const t of this.others)
+      if (caller && t.remembered.cancel && t.body?.state === 'Connecting') await caller.post(t.remembered.cancel).catch(() => undefined);
     this.transport.abortAll();
     await Promise.all([...this.apps.values()].filter((a) => !a.deleted).map((a) => a.delete().catch(() => undefined)));
     this.transport.abortAll();
