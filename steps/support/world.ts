@@ -64,6 +64,8 @@ export class ConformanceWorld extends World<WorldParameters> {
   requirementIds: string[] = [];
   /** what discovery found (DISC-1) */
   discovered?: { exchanges: Exchange[]; userUrl?: string };
+  /** ERR scenarios: threadIds of refused startMessaging requests, invitations as they stood before refusals, ⟨addMessaging⟩ */
+  readonly refusals = { threadIds: [] as string[], before: new Map<Role, Record<string, unknown>>(), addMessaging: undefined as string | undefined };
   /** requests under test by label, when a scenario makes several (a further accept and a further decline, a race) */
   readonly labelled = new Map<string, Exchange>();
   /** invitations the scenario followed before `invitations` was pointed at newer ones (addMessaging) */
