@@ -88,6 +88,13 @@ export class EventChannel {
     void this.loop(this.app.eventsUrl);
   }
 
+  /** Starts the reader at `href` (an href the application's channel gave) instead of its ⟨events⟩ link. */
+  startAt(href: string): void {
+    if (this.running) return;
+    this.running = true;
+    void this.loop(href);
+  }
+
   /** Stops re-issuing the P-GET; the pending one is left to the transport's abort. */
   stop(): void {
     this.stopped = true;
