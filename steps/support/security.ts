@@ -1,0 +1,84 @@
+import { header, objectBody } from './client';
+import type { EventChannel, ReceivedBatch } from './events';
+import type { Exchange } from './exchange';
+import { isObject, resolveHref } from './links';
+import type { ConformanceWorld } from './world';
+
+/** Every string of a JSON value with the member name it sits under (`''` inside arrays at the top). */
+function strings(v: unknown, key = '', out: { key: string; value: string }[] = []): { key: string; value: string }[] {
+  if (typeof v === 'string') out.push({ key, value: v });
+  else if (Array.isArray(v)) for (const x of v) strings(x, key, out);
+  else if (isObject(v)) for (const [k, x] of Object.entries(v)) strings(x, k, out);
+  return out;
+}
+
+/** Whether `href` is `url` or names a resource beneath it (`url/…`, `url?…`). */
+function names(href: string, url: string): boolean {
+  return href === url || href.startsWith(`${url}/`) || href.startsWith(`${url}?`);
+}
+
+/**
+ * SEC-2: where a channel's batches mention one of `urls` (an href resolving to it or beneath it, or the absolute
+ * URL inside any string) or one of `texts`; one line per finding, with the batch.
+ */
+export function mentions(ch: EventChannel, urls: readonly string[], texts: readonly string[] = []): { what: string; batch: ReceivedBatch }[] {
+  const out: { what: string; batch: ReceivedBatch }[] = [];
+  for (const batch of ch.batches) {
+    const body = objectBody(batch.exchange);
+    const found = new Set<string>();
+    for (const { key, value } of strings(body)) {
+      const resolved = key === 'href' ? resolveHref(value, batch.url) : undefined;
+      for (const url of urls) if ((resolved && names(resolved, url)) || value.includes(url)) found.add(url);
+      for (const t of texts) if (value.includes(t)) found.add(t);
+    }
+    for (const f of found) out.push({ what: `batch #${batch.seq} mentions ${f}`, batch });
+  }
+  return out;
+}
+
+/** The exchanges that answered a password grant at a token endpoint (SEC-4 exempts them). */
+function isTokenResponse(x: Exchange, tokenUrls: ReadonlySet<string>): boolean {
+  return x.method === 'POST' && (tokenUrls.has(x.url) || /(^|&)grant_type=/.test(x.requestBody ?? ''));
+}
+
+/** Labelled secrets of 8 or more characters: the target description's passwords and tokens, and the issued tokens. */
+export function secrets(w: ConformanceWorld): { label: string; value: string }[] {
+  const out = w.target.secrets.map((value) => ({ label: 'a password or token of the target description', value }));
+  for (const [role, u] of w.users) if (u.token) out.push({ label: `the bearer token issued to the ${role}`, value: u.token });
+  for (const app of w.extras?.apps ?? []) if (app.user.token) out.push({ label: `the bearer token issued to the ${app.user.role}`, value: app.user.token });
+  return out.filter((s) => s.value.length >= 8);
+}
+
+/** SEC-4: every response (headers and body) other than a token response that contains a secret, with the secret's label. */
+export function secretLeaks(w: ConformanceWorld): { label: string; where: string; exchange: Exchange }[] {
+  const list = secrets(w);
+  const tokenUrls = new Set([...w.users.values()].map((u) => u.tokenUrl).filter((u): u is string => !!u));
+  const out: { label: string; where: string; exchange: Exchange }[] = [];
+  for (const x of w.client.exchanges) {
+    if (isTokenResponse(x, tokenUrls)) continue;
+    const parts: [string, string][] = Object.entries(x.responseHeaders)
+      .filter((e): e is [string, string | string[]] => e[1] !== undefined)
+      .map(([k, v]) => [`header ${k}`, Array.isArray(v) ? v.join('\n') : v]);
+    if (x.responseBody) parts.push(['body', x.responseBody]);
+    for (const s of list)
+      for (const [where, text] of parts)
+        if (text.includes(s.value) || text.includes(encodeURIComponent(s.value))) out.push({ label: s.label, where, exchange: x });
+  }
+  return out;
+}
+
+/** SEC-5: the discovery URL, every URL requested, every Location and every href received that uses plain http. */
+export function plainHttpUrls(w: ConformanceWorld): { url: string; exchange?: Exchange }[] {
+  const seen = new Map<string, Exchange | undefined>();
+  const note = (u: string | undefined, x?: Exchange) => {
+    if (u && /^http:/i.test(u) && !seen.has(u)) seen.set(u, x);
+  };
+  note(w.target.discoveryUrl);
+  for (const x of w.client.exchanges) {
+    note(x.url, x);
+    note(resolveHref(header(x, 'location'), x.url), x);
+    const body = objectBody(x);
+    for (const { key, value } of strings(body)) if (key === 'href') note(resolveHref(value, x.url), x);
+  }
+  return [...seen].map(([url, exchange]) => ({ url, ...(exchange ? { exchange } : {}) }));
+}
