@@ -76,6 +76,14 @@ export async function stoppedWithAddMessaging(w: ConformanceWorld): Promise<stri
   return m.href;
 }
 
+/** The ⟨addMessaging⟩ href offered after stopMessaging: from the messaging read by the prerequisite step, else stopping now. */
+export async function addMessagingHref(w: ConformanceWorld): Promise<string> {
+  const x = w.labelled.get('addMessaging link');
+  const body = x ? objectBody(x) : undefined;
+  const href = x && body ? link({ url: x.url, body }, w.prefix, 'addMessaging') : undefined;
+  return href ?? stoppedWithAddMessaging(w);
+}
+
 /** The addMessaging body: a fresh operationId and a first message unique to this scenario. */
 export function addMessagingBody(): Record<string, unknown> {
   return {
