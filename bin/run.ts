@@ -4,6 +4,7 @@ import { loadConfiguration, runCucumber } from '@cucumber/cucumber/api';
 import type { Envelope } from '@cucumber/messages';
 import { startReferenceServer, type RunningReference } from '../reference/server';
 import type { RelPrefix } from '../steps/support/dialect';
+import { Client, Inconclusive, User } from '../steps/support/client';
 import { HttpTransport } from '../steps/support/http';
 import { parseTargetDescription, parseTargetText, TargetDescriptionError, type Target } from '../steps/support/target';
 import type { WorldParameters } from '../steps/support/world';
@@ -35,6 +36,21 @@ function writeAtomically(file: string, content: string): void {
   const tmp = `${file}.partial`;
   fs.writeFileSync(tmp, content);
   fs.renameSync(tmp, file);
+}
+
+/**
+ * A dead target stops the run before any scenario: discovery and the caller's sign-in must get answers (whatever
+ * they are; wrong answers are for the scenarios to judge). Returns why the target is unreachable, or undefined.
+ */
+async function preflight(target: Target): Promise<string | undefined> {
+  const client = new Client(target, new HttpTransport({ timeoutMs: 10_000 }));
+  try {
+    await new User(client, 'caller', target.users.caller).signIn();
+  } catch (e) {
+    if (!(e instanceof Inconclusive)) throw e;
+  }
+  const dead = client.exchanges.find((x) => x.error);
+  return dead ? `${dead.method} ${dead.url}: ${dead.error}` : undefined;
 }
 
 /**
@@ -70,9 +86,9 @@ export async function run(o: RunOptions, interrupt: Promise<string>): Promise<nu
     if (parallel > pairs)
       throw new ConfigurationError(`--parallel ${parallel} needs ${parallel} caller/callee pairs; the target declares ${pairs} (users.caller/callee and users.pairs)`);
     o.out(`Target: ${target.name} (${params.source}), dialect ${JSON.stringify(target.relPrefix)}\n`);
-    const probe = await new HttpTransport({ timeoutMs: 10_000 }).send({ who: 'preflight', method: 'GET', url: target.discoveryUrl, headers: { Accept: 'application/json' } });
-    if (probe.error) {
-      o.err(`target unreachable: GET ${target.discoveryUrl}: ${probe.error}\n`);
+    const unreachable = await preflight(target);
+    if (unreachable) {
+      o.err(`target unreachable: ${unreachable}\n`);
       return 2;
     }
 

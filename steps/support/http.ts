@@ -31,6 +31,20 @@ interface RawBody {
 type Pending = { abort(): void };
 
 /**
+ * Circuit breaker shared by the transports of one process: after this many exchanges in a row ended without a
+ * complete answer in time, the target is taken to have stopped answering and further requests fail at once, so
+ * that a hanging target ends the run in bounded time (its scenarios are inconclusive) instead of timing out
+ * scenario after scenario.
+ */
+export const STOPPED_ANSWERING_AFTER = 3;
+const health = { timeoutsInARow: 0 };
+
+/** Forget earlier time-outs (for the suite's own tests). */
+export function resetTargetHealth(): void {
+  health.timeoutsInARow = 0;
+}
+
+/**
  * Sends HTTP requests with supertest, to a URL or to an in-process app, never following redirects, and returns
  * every answer (any status) or transport error as an Exchange. Each request is bounded in time and read size.
  */
@@ -52,6 +66,22 @@ export class HttpTransport {
   }
 
   async send(req: HttpRequest): Promise<Exchange> {
+    if (health.timeoutsInARow >= STOPPED_ANSWERING_AFTER) {
+      const now = performance.now();
+      const x: Exchange = {
+        seq: ++this.seq,
+        who: req.who,
+        method: req.method.toUpperCase(),
+        url: req.url,
+        requestHeaders: { ...(req.headers ?? {}) },
+        responseHeaders: {},
+        sentAt: now,
+        receivedAt: now,
+        error: `not sent: the target stopped answering (${health.timeoutsInARow} requests in a row had no complete answer in time)`,
+      };
+      this.options.onExchange?.(x);
+      return x;
+    }
     const url = new URL(req.url);
     const base = this.options.app && url.origin === this.options.appOrigin ? supertest(this.options.app) : supertest(url.origin);
     const method = req.method.toLowerCase() as 'get';
@@ -108,9 +138,11 @@ export class HttpTransport {
       x.responseHeaders = res.headers as Record<string, string | string[]>;
       if (raw && raw.text) x.responseBody = raw.text;
       if (raw?.truncated) x.truncated = true;
+      health.timeoutsInARow = 0;
     } catch (e) {
       const err = e as Error & { code?: string; timeout?: number };
       x.error = err.timeout ? `no complete answer within ${timeout} ms` : err.code ? `${err.code}: ${err.message}` : err.message || String(e);
+      if (err.timeout) health.timeoutsInARow++;
     } finally {
       this.pending.delete(pending);
       x.receivedAt = performance.now();
