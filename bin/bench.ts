@@ -10,7 +10,6 @@ import { ROOT } from './features';
 
 /** Benchmarks that print their figures (never assertions): see README "Speed". */
 
-const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
 
 interface ProcessRun {
   wallMs: number;
@@ -49,7 +48,7 @@ function treeRssKb(root: number): number {
 function runSuite(args: string[]): Promise<ProcessRun> {
   return new Promise((resolve) => {
     const started = performance.now();
-    const child = spawn(TSX, ['bin/conformance.ts', ...args], { cwd: ROOT, env: { ...process.env, TARGET: '' } });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bin/conformance.ts', ...args], { cwd: ROOT, env: { ...process.env, TARGET: '' } });
     let output = '';
     child.stdout.on('data', (c: Buffer) => (output += c.toString()));
     child.stderr.on('data', (c: Buffer) => (output += c.toString()));
@@ -109,7 +108,7 @@ async function measureSuite(label: string, extra: string[]) {
 
 /** startMessaging + GET pairs per second against a standalone reference server (one process, one core). */
 async function capacity(seconds: number): Promise<{ pairsPerSecond: number; errors: number; p99Ms: number }> {
-  const server = spawn(TSX, ['reference/main.ts', '--port', '0'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const server = spawn(process.execPath, ['--import', 'tsx', 'reference/main.ts', '--port', '0'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   try {
     let out = '';
     const description = await new Promise<{ discoveryUrl: string; users: { caller: { username: string; password: string }; callee: { uri: string } } }>((resolve, reject) => {

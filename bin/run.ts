@@ -6,6 +6,7 @@ import { startReferenceServer, type RunningReference } from '../reference/server
 import type { RelPrefix } from '../steps/support/dialect';
 import { Client, Inconclusive, User } from '../steps/support/client';
 import { HttpTransport } from '../steps/support/http';
+import { cleanUpLive } from '../steps/support/live';
 import { parseTargetDescription, parseTargetText, TargetDescriptionError, type Target } from '../steps/support/target';
 import type { WorldParameters } from '../steps/support/world';
 import { loadDeviations, type Deviation } from './deviations';
@@ -36,6 +37,36 @@ function writeAtomically(file: string, content: string): void {
   const tmp = `${file}.partial`;
   fs.writeFileSync(tmp, content);
   fs.renameSync(tmp, file);
+}
+
+/** Sends SIGTERM to this process's children (Cucumber workers clean up on it) and waits for them, 5 s at most. */
+async function stopWorkers(): Promise<void> {
+  const children: number[] = [];
+  for (const d of fs.readdirSync('/proc').filter((x) => /^\d+$/.test(x))) {
+    try {
+      const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === process.pid) children.push(Number(d));
+    } catch {
+      /* gone, or no /proc */
+    }
+  }
+  for (const pid of children) {
+    try {
+      process.kill(pid, 'SIGTERM');
+    } catch {
+      /* already gone */
+    }
+  }
+  const deadline = Date.now() + 5000;
+  const alive = (pid: number) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  while (children.some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
 }
 
 /**
@@ -113,6 +144,10 @@ export async function run(o: RunOptions, interrupt: Promise<string>): Promise<nu
     const startedAt = new Date();
     const finished = runCucumber(runConfiguration, { cwd: ROOT }, (m) => envelopes.push(m)).then(() => undefined);
     const interruption = await Promise.race([finished, interrupt]);
+    if (interruption !== undefined) {
+      o.err(`\n${interruption}: cleaning up and writing the reports…\n`);
+      await Promise.all([cleanUpLive(), stopWorkers()]);
+    }
 
     const outcome = decide(scenarioResults(envelopes, gateLevel, deviations), catalogue, gateLevel, deviations, new Date().toISOString().slice(0, 10));
     if (interruption !== undefined) {

@@ -6,14 +6,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 const ROOT = path.resolve(__dirname, '..');
-const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
 
 function tmp(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'conformance-'));
 }
 
 function conformance(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const r = spawnSync(TSX, ['bin/conformance.ts', ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, TARGET: '', ...env }, timeout: 240_000 });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'bin/conformance.ts', ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, TARGET: '', ...env }, timeout: 240_000 });
   return { code: r.status, out: `${r.stdout}${r.stderr}` };
 }
 
@@ -42,7 +41,7 @@ for (const prefix of ['ms:rtc:saas:', '', 'service:']) {
 }
 
 test('a standalone reference server and its printed description pass the same', async () => {
-  const server = spawn(TSX, ['reference/main.ts', '--port', '0'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const server = spawn(process.execPath, ['--import', 'tsx', 'reference/main.ts', '--port', '0'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   try {
     let out = '';
     const description = await new Promise<string>((resolve, reject) => {
@@ -69,7 +68,7 @@ test('a standalone reference server and its printed description pass the same', 
 });
 
 test('without capabilities and fixtures the dependent scenarios are not applicable, with their reason, and the run exits 0', async () => {
-  const server = spawn(TSX, ['reference/main.ts', '--port', '0'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const server = spawn(process.execPath, ['--import', 'tsx', 'reference/main.ts', '--port', '0'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   try {
     let out = '';
     const full = await new Promise<Record<string, unknown>>((resolve, reject) => {

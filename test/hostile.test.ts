@@ -14,7 +14,6 @@ import { tamperedReference } from './support/tamper';
  */
 
 const ROOT = path.resolve(__dirname, '..');
-const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
 const PASSWORD = 'hostile-Secret-Pa55word';
 const TOKEN = 'hostile-Bearer-Token-0123456789';
 
@@ -47,7 +46,7 @@ async function runAgainst(description: unknown, extra: string[] = []) {
   const reports = path.join(dir, 'reports');
   const started = performance.now();
   const r = await new Promise<{ code: number | null; out: string }>((resolve) => {
-    const child = spawn(TSX, ['bin/conformance.ts', '--target', file, '--report-dir', reports, '--parallel', '1', ...extra], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bin/conformance.ts', '--target', file, '--report-dir', reports, '--parallel', '1', ...extra], {
       cwd: ROOT,
       env: { ...process.env, TARGET: '', HOSTILE_PASSWORD: PASSWORD, HOSTILE_TOKEN: TOKEN },
     });

@@ -9,7 +9,6 @@ import { validate } from '../steps/support/schemas';
 import { tamperedReference } from './support/tamper';
 
 const ROOT = path.resolve(__dirname, '..');
-const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
 const CHROMIUM = '/usr/bin/chromium';
 
 type Json = Record<string, unknown>;
@@ -20,7 +19,7 @@ function tmp(): string {
 }
 
 function conformance(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const r = spawnSync(TSX, ['bin/conformance.ts', ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, TARGET: '', ...env }, timeout: 120_000 });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'bin/conformance.ts', ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, TARGET: '', ...env }, timeout: 120_000 });
   return { code: r.status, out: `${r.stdout}${r.stderr}` };
 }
 
@@ -71,7 +70,7 @@ describe('reports of a run against a broken implementation', () => {
     run = await new Promise((resolve) => {
       // spawnSync would block the in-process server: run the suite asynchronously.
       const { spawn } = require('node:child_process') as typeof import('node:child_process');
-      const child = spawn(TSX, ['bin/conformance.ts', '--target', path.join(dir, '..', `${path.basename(dir)}-target.json`), '--report-dir', dir, '--tags', '@area:startMessaging or @area:discovery or @area:accept'], {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'bin/conformance.ts', '--target', path.join(dir, '..', `${path.basename(dir)}-target.json`), '--report-dir', dir, '--tags', '@area:startMessaging or @area:discovery or @area:accept'], {
         cwd: ROOT,
         env: { ...process.env, TARGET: '', REPORT_TEST_CALLER_PASSWORD: String(d.users.caller.password), REPORT_TEST_CALLEE_TOKEN: calleeToken },
       });
@@ -146,7 +145,7 @@ describe('reports of a run against a broken implementation', () => {
     const ok = conformance(['--report-dir', good, '--tags', '@req:MI-13 or @req:SM-1']);
     assert.equal(ok.code, 0, ok.out);
     const out = path.join(tmp(), 'matrix.html');
-    const r = spawnSync(TSX, ['bin/conformance.ts', 'matrix', good, dir, '--out', out], { cwd: ROOT, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'bin/conformance.ts', 'matrix', good, dir, '--out', out], { cwd: ROOT, encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
     const html = fs.readFileSync(out, 'utf8');
     assert.match(html, /<tr class="differs" data-differs="true"><th>MI-13<\/th>.*v-pass.*v-fail/);
@@ -170,7 +169,7 @@ describe('the deviation ledger', () => {
     const dir = tmp();
     const { spawn } = require('node:child_process') as typeof import('node:child_process');
     return new Promise<{ code: number | null; out: string; dir: string }>((resolve) => {
-      const child = spawn(TSX, ['bin/conformance.ts', '--target', target, '--report-dir', dir, '--deviations', ledger, '--tags', '@req:MI-13 or @req:SM-1'], { cwd: ROOT, env: { ...process.env, TARGET: '' } });
+      const child = spawn(process.execPath, ['--import', 'tsx', 'bin/conformance.ts', '--target', target, '--report-dir', dir, '--deviations', ledger, '--tags', '@req:MI-13 or @req:SM-1'], { cwd: ROOT, env: { ...process.env, TARGET: '' } });
       let out = '';
       child.stdout.on('data', (c: Buffer) => (out += c.toString()));
       child.stderr.on('data', (c: Buffer) => (out += c.toString()));

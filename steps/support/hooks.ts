@@ -2,6 +2,7 @@ import { After, Before, setDefaultTimeout, Status } from '@cucumber/cucumber';
 import { notApplicableReason } from './applicability';
 import { formatExchange } from './exchange';
 import { collectEvidence, EVIDENCE_MEDIA_TYPE, scenarioSecrets } from './evidence';
+import { register } from './live';
 import type { ConformanceWorld } from './world';
 
 setDefaultTimeout(60_000);
@@ -10,6 +11,7 @@ setDefaultTimeout(60_000);
 export const NOT_APPLICABLE = 'not applicable:';
 
 Before(function (this: ConformanceWorld, { pickle }) {
+  this.unregister = register(() => this.cleanUp());
   this.requirementIds = pickle.tags.map((t) => t.name).filter((t) => t.startsWith('@req:')).map((t) => t.slice(5));
   const reason = notApplicableReason(
     pickle.tags.map((t) => t.name),
@@ -26,5 +28,6 @@ After(async function (this: ConformanceWorld, { result }) {
     this.attach(text.length > 60_000 ? `${text.slice(0, 60_000)}\n… (cut)` : text, { mediaType: 'text/plain', fileName: 'exchanges.txt' });
     this.attach(JSON.stringify(collectEvidence(this)), { mediaType: EVIDENCE_MEDIA_TYPE, fileName: 'evidence.json' });
   }
+  this.unregister?.();
   await this.cleanUp();
 });

@@ -28,7 +28,7 @@ interface RawBody {
   truncated: boolean;
 }
 
-type Pending = { abort(): void };
+type Pending = { who: string; abort(): void };
 
 /**
  * Circuit breaker shared by the transports of one process: after this many exchanges in a row ended without a
@@ -63,6 +63,21 @@ export class HttpTransport {
   abortAll(): void {
     for (const p of this.pending) p.abort();
     this.pending.clear();
+  }
+
+  /** Aborts the requests in flight made for `who` (e.g. the pending P-GETs). */
+  abortWho(test: (who: string) => boolean): void {
+    for (const p of [...this.pending])
+      if (test(p.who)) {
+        p.abort();
+        this.pending.delete(p);
+      }
+  }
+
+  /** Resolves when no request is in flight any more, or after `ms`. */
+  async settled(ms: number): Promise<void> {
+    const deadline = performance.now() + ms;
+    while (this.pending.size && performance.now() < deadline) await new Promise((r) => setTimeout(r, 20));
   }
 
   async send(req: HttpRequest): Promise<Exchange> {
@@ -129,7 +144,7 @@ export class HttpTransport {
         });
       }) as unknown as (str: string) => unknown);
     for (const [k, v] of Object.entries(headers)) test.set(k, v);
-    const pending: Pending = { abort: () => test.abort() };
+    const pending: Pending = { who: req.who, abort: () => test.abort() };
     this.pending.add(pending);
     try {
       const res = await (req.body !== undefined ? test.send(req.body) : test);

@@ -62,6 +62,10 @@ export class ConformanceWorld extends World<WorldParameters> {
   threadId = unique('conformance-');
   /** the requirement IDs of the scenario's `@req:` tags, set before it runs */
   requirementIds: string[] = [];
+  /** set once clean-up has begun: an application created after it is deleted at once */
+  private closing = false;
+  /** removes this scenario from the clean-up registry of interrupted runs */
+  unregister?: () => void;
   /** what discovery found (DISC-1) */
   discovered?: { exchanges: Exchange[]; userUrl?: string };
   /** ERR scenarios: threadIds of refused startMessaging requests, invitations as they stood before refusals, ⟨addMessaging⟩ */
@@ -145,6 +149,10 @@ export class ConformanceWorld extends World<WorldParameters> {
     if (!user.token) await user.signIn();
     const app = await user.createApplication();
     this.apps.set(role, app);
+    if (this.closing) {
+      await app.delete().catch(() => undefined);
+      throw new Inconclusive('the run was interrupted while the scenario was setting up');
+    }
     app.openChannel();
     if (role === 'callee') {
       const x = await app.makeMeAvailable();
@@ -226,19 +234,23 @@ export class ConformanceWorld extends World<WorldParameters> {
 
   /** Deletes what the scenario created and stops every request still in flight. */
   async cleanUp(): Promise<void> {
+    if (this.closing) return;
+    this.closing = true;
     for (const app of this.apps.values()) app.channel?.stop();
+    // Let requests in flight (an application being created, say) finish, so that what they made is cleaned up.
+    this.transport.abortWho((who) => who.endsWith('(events)'));
+    await this.transport.settled(2000);
     const out = this.invitations.get('caller');
     const caller = this.apps.get('caller');
     if (out && caller && !caller.channel?.about(out.url).some((e) => e.type === 'completed')) {
       if (!out.remembered.cancel) await this.readInvitation('caller').catch(() => undefined);
       if (out.remembered.cancel && out.body?.state === 'Connecting') await caller.post(out.remembered.cancel).catch(() => undefined);
     }
-    for (const t of this.others)
-      if (caller && t.remembered.cancel && t.body?.state === 'Connecting') await caller.post(t.remembered.cancel).catch(() => undefined);
     this.transport.abortAll();
     await Promise.all([...this.apps.values()].filter((a) => !a.deleted).map((a) => a.delete().catch(() => undefined)));
     this.transport.abortAll();
   }
+
 }
 
 setWorldConstructor(ConformanceWorld);
