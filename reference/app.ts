@@ -7,13 +7,14 @@ import {
 import { challenge, DISCOVERY_PATH, discoveryRoot, TOKEN_PATH, tokenEndpoint, USER_PATH, userDocument } from './auth';
 import { defaultBehaviour, type RelPrefix } from './behaviour';
 import type { Ctx, Reply, Rq } from './context';
+import { faultSet, type FaultSet } from './faults';
 import { addMessaging, findConversation, getConversation, getMessaging, getParticipant, stopMessaging } from './conversations';
-import { HttpError, methodNotAllowed, notFound, serviceFailure, unsupportedMediaType } from './errors';
-import { acceptsJson, sendEmpty, sendError, sendJson } from './http';
+import { HttpError, conflict, methodNotAllowed, notFound, serviceFailure, unsupportedMediaType } from './errors';
+import { acceptsJson, isJsonContentType, sendEmpty, sendError, sendJson } from './http';
 import {
   accept, acceptAndBridge, cancel, decline, findInvitation, getInvitation, getMeeting, startAdhocMeeting, startMessaging,
 } from './invitations';
-import { purgeCompleted } from './lifecycle';
+import { purgeCompleted, settle } from './lifecycle';
 import type { Application } from './model';
 import { Representer } from './represent';
 import { TokenStore } from './tokens';
@@ -25,12 +26,20 @@ export interface ReferenceOptions {
   noAnswerTimeoutSeconds?: number;
   pairs?: number;
   unsupportedContentTypeStatus?: 410 | 415;
+  /**
+   * Developer use only: names of deliberate deviations (reference/faults.ts) for the suite's self-test. Unknown names
+   * throw a TypeError. Empty or absent: the faithful server.
+   */
+  faults?: readonly string[];
 }
 
 export interface ReferenceApp {
   handler: (req: IncomingMessage, res: ServerResponse) => void;
-  /** The target description (TARGET.md format, plain JSON object) for a server reachable at baseUrl (e.g. "http://127.0.0.1:8080"). */
-  describe(baseUrl: string): Record<string, unknown>;
+  /**
+   * The target description (TARGET.md format, plain JSON object) for a server reachable at baseUrl (e.g.
+   * "http://127.0.0.1:8080"). With faults (the app's own, or the list given) the name says FAULT and `x-faults` lists them.
+   */
+  describe(baseUrl: string, faults?: readonly string[]): Record<string, unknown>;
   /** Live state counts, for clean-up checks. */
   stats(): { applications: number; invitations: number; connectingInvitations: number; pendingEventRequests: number };
   /** Stop all timers and release pending P-GETs (so the process can exit). */
@@ -47,7 +56,7 @@ type Route = Partial<Record<string, Handler>>;
 const REL_PREFIXES: readonly unknown[] = ['ms:rtc:saas:', '', 'service:'];
 
 /** Checks the options, throwing a TypeError that names the bad one. */
-function checkOptions(options: ReferenceOptions): Required<ReferenceOptions> {
+function checkOptions(options: ReferenceOptions): Required<Omit<ReferenceOptions, 'faults'>> {
   const resolved = {
     relPrefix: options.relPrefix ?? 'ms:rtc:saas:',
     noAnswerTimeoutSeconds: options.noAnswerTimeoutSeconds ?? 30,
@@ -82,7 +91,7 @@ function applicationRoute(ctx: Ctx, rq: Rq, app: Application, rest: readonly str
     if (n === 1) return { GET: () => getCommunication(ctx, app) };
     if (b === 'messagingInvitations') {
       if (n === 2) return { POST: () => startMessaging(ctx, app, rq) };
-      const inv = findInvitation(app, c!);
+      const inv = findInvitation(ctx, app, c!);
       if (n === 3) return { GET: () => getInvitation(ctx, inv) };
       if (n === 4) {
         switch (d) {
@@ -115,10 +124,39 @@ function apiRoute(ctx: Ctx, rq: Rq, segments: readonly string[]): Route {
   if (segments.length === 3) return { POST: () => createApplication(ctx, rq) };
   const app = ctx.apps.get(segments[3]!);
   const rest = segments.slice(4);
+  if (app && app.account !== rq.account && ctx.faults.size > 0) {
+    const route = foreignRoute(ctx, rq, app, rest);
+    if (route) return route;
+  }
   if (!app || app.account !== rq.account) {
-    throw notFound(rest.length === 0 || (rest.length === 1 && rest[0] === 'events') ? 'ApplicationNotFound' : undefined);
+    const events = rest.length === 1 && rest[0] === 'events';
+    if (events && ctx.faults.has('deleted-application-events-subcode-none')) throw notFound();
+    throw notFound(rest.length === 0 || events ? 'ApplicationNotFound' : undefined);
   }
   return applicationRoute(ctx, rq, app, rest);
+}
+
+/** What the access-control faults do with another user's application (undefined: answer 404 as the faithful server). */
+function foreignRoute(ctx: Ctx, rq: Rq, app: Application, rest: readonly string[]): Route | undefined {
+  const f = ctx.faults;
+  if (rest.length === 0 && f.has('foreign-application-readable')) return { GET: () => getApplication(ctx, app), DELETE: () => removeApplication(ctx, app) };
+  if (rest.length === 1 && rest[0] === 'events' && f.has('foreign-events-pollable')) return { GET: () => pollEvents(app, rq) };
+  const inv = rest.length >= 3 && rest[0] === 'communication' && rest[1] === 'messagingInvitations' ? app.invitations.get(rest[2]!) : undefined;
+  if (!inv || rest.length > 4) return undefined;
+  if (f.has('foreign-invitation-403')) throw new HttpError(403, undefined, 'The resource belongs to another user.');
+  if (f.has('foreign-invitation-409')) throw conflict();
+  if (f.has('foreign-cancel-takes-effect') && rest[3] === 'cancel' && rq.req.method === 'POST' && ctx.behaviour.canCancel(inv)) {
+    settle(ctx, inv, 'canceled');
+  }
+  return undefined;
+}
+
+/** The unauthenticated-cancel fault: a POST on an invitation's cancel href cancels it even though it gets 401. */
+function cancelWithoutAuthentication(ctx: Ctx, req: IncomingMessage, path: string): void {
+  const s = path.split('/');
+  if (req.method !== 'POST' || s.length !== 9 || s[5] !== 'communication' || s[6] !== 'messagingInvitations' || s[8] !== 'cancel') return;
+  const inv = ctx.apps.get(s[4]!)?.invitations.get(s[7]!);
+  if (inv && ctx.behaviour.canCancel(inv)) settle(ctx, inv, 'canceled');
 }
 
 function write(res: ServerResponse, reply: Reply): void {
@@ -129,8 +167,15 @@ function write(res: ServerResponse, reply: Reply): void {
 /** Runs a route's handler for the request method: 405 with Allow when it has none (ERR-14), 410/415 for Accept (ERR-5). */
 async function run(ctx: Ctx, req: IncomingMessage, res: ServerResponse, route: Route): Promise<void> {
   const handler = route[req.method ?? 'GET'];
-  if (!handler) throw methodNotAllowed(Object.keys(route));
-  if (!acceptsJson(req.headers.accept)) throw unsupportedMediaType(ctx.settings.unsupportedContentTypeStatus, 'Accept');
+  if (!handler) {
+    if (ctx.faults.has('method-not-allowed-as-not-found')) throw notFound();
+    const error = methodNotAllowed(Object.keys(route));
+    if (ctx.faults.has('method-not-allowed-without-allow')) delete error.headers.Allow;
+    throw error;
+  }
+  if (!acceptsJson(req.headers.accept) && !ctx.faults.has('unsupported-accept-served')) {
+    throw unsupportedMediaType(ctx.settings.unsupportedContentTypeStatus, 'Accept');
+  }
   const reply = await handler();
   if (reply) write(res, reply);
 }
@@ -139,41 +184,70 @@ async function handle(ctx: Ctx, req: IncomingMessage, res: ServerResponse): Prom
   const url = req.url ?? '/';
   const q = url.indexOf('?');
   const path = q < 0 ? url : url.slice(0, q);
-  if (path === DISCOVERY_PATH) return run(ctx, req, res, { GET: discoveryRoot });
+  if (path === DISCOVERY_PATH) return run(ctx, req, res, { GET: () => discoveryRoot(ctx) });
   if (path === TOKEN_PATH) return run(ctx, req, res, { POST: () => tokenEndpoint(ctx, req) });
   const account = ctx.tokens.authenticate(req.headers.authorization);
-  if (!account) return write(res, challenge(req));
+  if (!account) {
+    if (ctx.faults.size > 0) {
+      const f = ctx.faults;
+      if (f.has('media-type-checked-before-auth') && req.method === 'POST' && req.headers['content-type'] !== undefined
+        && !isJsonContentType(req.headers['content-type'])) {
+        throw unsupportedMediaType(ctx.settings.unsupportedContentTypeStatus, 'Content-Type');
+      }
+      if (f.has('unauthenticated-cancel-takes-effect')) cancelWithoutAuthentication(ctx, req, path);
+    }
+    return write(res, challenge(ctx, req));
+  }
   if (path === USER_PATH) return run(ctx, req, res, { GET: userDocument });
   const rq: Rq = { req, res, account, query: new URLSearchParams(q < 0 ? '' : url.slice(q + 1)) };
   return run(ctx, req, res, apiRoute(ctx, rq, path.split('/').slice(1)));
 }
 
-function fail(res: ServerResponse, error: unknown): void {
+function fail(faults: FaultSet, res: ServerResponse, error: unknown): void {
   if (res.headersSent) {
     res.destroy();
     return;
   }
   if (error instanceof HttpError) {
-    sendError(res, error);
+    if (faults.size > 0) sendFaultyError(faults, res, error);
+    else sendError(res, error);
     return;
   }
   console.error('reference server: unexpected error', error);
   sendError(res, serviceFailure());
 }
 
+/** An error as the error-shape faults distort it. */
+function sendFaultyError(f: FaultSet, res: ServerResponse, error: HttpError): void {
+  const body: Record<string, unknown> = { ...error.body };
+  if (body.subcode === 'ParameterValidationFailure') {
+    if (f.has('invalid-parameter-subcode-none')) delete body.subcode;
+    if (f.has('invalid-parameter-without-parameters')) delete body.parameters;
+    if (f.has('invalid-parameter-names-wrong-member') && error.body.parameters) {
+      body.parameters = Object.fromEntries(Object.entries(error.body.parameters).map(([k, v]) => [k.charAt(0).toUpperCase() + k.slice(1), v]));
+    }
+  }
+  const headers = f.has('error-body-text-plain') ? { ...error.headers, 'Content-Type': 'text/plain; charset=utf-8' } : error.headers;
+  if (error.status === 413) res.shouldKeepAlive = false;
+  sendJson(res, error.status, body, headers);
+}
+
 /** Creates the reference server (all of PROFILE.md, one dialect) as a node:http request handler. */
 export function createApp(options: ReferenceOptions = {}): ReferenceApp {
   const opts = checkOptions(options);
-  const behaviour = defaultBehaviour(opts.relPrefix);
+  const faults = faultSet(options.faults);
+  const behaviour = defaultBehaviour(opts.relPrefix, faults);
+  const declaredStatus = opts.unsupportedContentTypeStatus;
   const ctx: Ctx = {
     settings: {
       noAnswerTimeoutMs: opts.noAnswerTimeoutSeconds * 1000,
-      unsupportedContentTypeStatus: opts.unsupportedContentTypeStatus,
+      unsupportedContentTypeStatus: faults.has('unsupported-media-status-swapped') ? (declaredStatus === 410 ? 415 : 410) : declaredStatus,
     },
+    faults,
     behaviour,
-    rep: new Representer(behaviour),
+    rep: new Representer(behaviour, faults),
     accounts: new AccountDirectory(opts.pairs),
-    tokens: new TokenStore(),
+    tokens: new TokenStore(faults),
     apps: new Map(),
     appsByAccount: new Map(),
   };
@@ -187,13 +261,15 @@ export function createApp(options: ReferenceOptions = {}): ReferenceApp {
 
   return {
     handler(req, res) {
-      handle(ctx, req, res).catch((error: unknown) => fail(res, error));
+      handle(ctx, req, res).catch((error: unknown) => fail(faults, res, error));
     },
 
-    describe(baseUrl) {
+    describe(baseUrl, listed) {
       const a = ctx.accounts;
+      const names = listed === undefined ? [...faults] : [...faultSet(listed)];
+      const dialect = `UCWA reference server (${opts.relPrefix === '' ? 'bare rels' : opts.relPrefix})`;
       return {
-        name: `UCWA reference server (${opts.relPrefix === '' ? 'bare rels' : opts.relPrefix})`,
+        name: names.length > 0 ? `${dialect} — FAULT ${names.join(', ')}` : dialect,
         discoveryUrl: `${baseUrl.replace(/\/+$/, '')}${DISCOVERY_PATH}`,
         relPrefix: opts.relPrefix,
         users: {
@@ -210,7 +286,8 @@ export function createApp(options: ReferenceOptions = {}): ReferenceApp {
           cannotRedirect: describeAccount(a.fixtures.cannotRedirect),
           onlineMeetingUri: ONLINE_MEETING_URI,
         },
-        unsupportedContentTypeStatus: opts.unsupportedContentTypeStatus,
+        unsupportedContentTypeStatus: declaredStatus,
+        ...(names.length > 0 ? { 'x-faults': names } : {}),
       };
     },
 

@@ -13,12 +13,13 @@ const MAX_PGET_TIMEOUT_SECONDS = 3600;
 
 /** POST on `applications` (APP-1, APP-5). */
 export async function createApplication(ctx: Ctx, rq: Rq): Promise<Reply> {
-  const body = (await readJsonObject(rq.req, ctx.settings.unsupportedContentTypeStatus)) ?? {};
-  const members = new Members(body);
+  const body = (await readJsonObject(rq.req, ctx.settings.unsupportedContentTypeStatus, ctx.faults)) ?? {};
+  const members = new Members(body, ctx.faults);
   const limit = ctx.behaviour.limits.applicationMember;
   const userAgent = members.required('userAgent', limit);
   const endpointId = members.required('endpointId', limit);
-  const culture = members.required('culture', limit);
+  const culture = ctx.faults.has('application-missing-culture-accepted') ? members.string('culture', limit) ?? 'en-US'
+    : members.required('culture', limit);
   members.check();
   const id = newId();
   const href = `${APPLICATIONS_PATH}/${id}`;
@@ -31,7 +32,7 @@ export async function createApplication(ctx: Ctx, rq: Rq): Promise<Reply> {
     culture: culture!,
     availableSince: 0,
     deleted: false,
-    channel: new EventChannel(`${href}/events`, (events) => ctx.rep.senders(app, events)),
+    channel: new EventChannel(`${href}/events`, (events) => ctx.rep.senders(app, events), ctx.faults),
     invitations: new Map(),
     conversations: new Map(),
     meetings: new Map(),
@@ -50,7 +51,7 @@ export const getApplication = (ctx: Ctx, app: Application): Reply => ({ status: 
 /** DELETE on an application (APP-6). */
 export function removeApplication(ctx: Ctx, app: Application): Reply {
   deleteApplication(ctx, app);
-  return { status: 204 };
+  return ctx.faults.has('delete-application-200') ? { status: 200, body: { deleted: true } } : { status: 204 };
 }
 
 /** GET on ⟨events⟩: the P-GET (EV-1…EV-5); answers itself. */
@@ -74,13 +75,13 @@ export const getMe = (ctx: Ctx, app: Application): Reply => ({ status: 200, body
 
 /** POST on ⟨makeMeAvailable⟩ (APP-4): available for Messaging unless the body lists other modalities only. */
 export async function makeMeAvailable(ctx: Ctx, app: Application, rq: Rq): Promise<Reply> {
-  const body = (await readJsonObject(rq.req, ctx.settings.unsupportedContentTypeStatus)) ?? {};
-  const members = new Members(body);
+  const body = (await readJsonObject(rq.req, ctx.settings.unsupportedContentTypeStatus, ctx.faults)) ?? {};
+  const members = new Members(body, ctx.faults);
   const modalities = members.strings('supportedModalities');
   members.check();
   const messaging = modalities === undefined || modalities.some((m) => m.toLowerCase() === 'messaging');
   app.availableSince = messaging ? performance.now() : 0;
-  return { status: 204 };
+  return ctx.faults.has('make-me-available-200-with-body') ? { status: 200, body: ctx.rep.me(app) } : { status: 204 };
 }
 
 /** GET on ⟨communication⟩. */

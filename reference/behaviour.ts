@@ -4,6 +4,7 @@
  */
 import type { Account } from './accounts';
 import { conflict, gone, HttpError, serviceFailure } from './errors';
+import { type FaultSet, NO_FAULTS } from './faults';
 import type { Completion, Direction, Invitation, MessagingState } from './model';
 
 export type RelPrefix = 'ms:rtc:saas:' | '' | 'service:';
@@ -16,6 +17,8 @@ const UNPREFIXED = new Set(['self', 'next', 'resync', 'resume', 'customContent']
 const failure = (code: string, subcode: string, message: string): Completion => ({ status: 'Failure', reason: { code, subcode, message } });
 
 export interface Behaviour {
+  /** The dialect's prefix. */
+  relPrefix: RelPrefix;
   /** The rel `name` as spelled in the dialect (WIRE-3). */
   rel(name: string): string;
   /** Length limits in UTF-16 code units (SM-6, ERR-3). */
@@ -45,10 +48,48 @@ export interface Behaviour {
   embedsInvitation(type: 'started' | 'updated' | 'completed'): boolean;
 }
 
-/** The faithful behaviour for a dialect. */
-export function defaultBehaviour(relPrefix: RelPrefix): Behaviour {
+/** The faithful behaviour for a dialect, or (with faults) the deliberately broken one of reference/faults.ts. */
+export function defaultBehaviour(relPrefix: RelPrefix, faults: FaultSet = NO_FAULTS): Behaviour {
   const rels = new Map<string, string>();
+  const f = (name: Parameters<FaultSet['has']>[0]): boolean => faults.has(name);
+  const importanceValues = new Set(['Normal', 'Urgent', 'Emergency']);
+  if (f('importance-emergency-refused')) importanceValues.delete('Emergency');
+  const declineReasons = new Set(['Unknown', 'Local', 'Global', 'MediaAllocationFailure', 'EncryptionMismatch', 'IPv6NotSupported',
+    'MediaConnectivityFailure', 'CodecMismatch', 'UnsupportedMedia', 'InvalidMediaOffer', 'InsufficientBandwidth',
+    'InsufficientBandwidthRerouteOverPstn', 'ApplicationInitiatedAction']);
+  if (f('decline-reason-global-refused')) declineReasons.delete('Global');
+  const completion = (outcome: Outcome, direction: Direction): Completion => {
+    const outgoing = direction === 'Outgoing';
+    switch (outcome) {
+      case 'accepted':
+        return f('reason-on-success') ? { status: 'Success', reason: { code: 'Success', subcode: 'None', message: 'Accepted.' } }
+          : { status: 'Success' };
+      case 'declined':
+        return outgoing && !f('caller-declined-local-failure') ? failure('RemoteFailure', 'Declined', 'Declined by the recipient.')
+          : failure('LocalFailure', 'Declined', 'Declined locally.');
+      case 'canceled':
+        return outgoing !== f('cancel-reasons-swapped') ? failure('LocalFailure', 'Canceled', 'Canceled locally.')
+          : failure('RemoteFailure', 'Canceled', 'Canceled by the sender.');
+      case 'noAnswer':
+        if (f('timeout-reported-as-declined')) return completion('declined', direction);
+        return outgoing ? failure('RemoteFailure', 'Timeout', 'The recipient did not answer.')
+          : failure('LocalFailure', 'Timeout', 'The invitation was not answered in time.');
+      case 'unknownTarget':
+        return f('unknown-target-temporarily-unavailable') ? completion('unavailableTarget', direction)
+          : failure('NotFound', 'DestinationNotFound', 'The recipient does not exist.');
+      case 'unavailableTarget':
+        return f('unavailable-target-destination-not-found') ? failure('NotFound', 'DestinationNotFound', 'The recipient does not exist.')
+          : failure('RemoteFailure', 'TemporarilyUnavailable', 'The recipient is not available.');
+    }
+  };
+  const distorted = (c: Completion): Completion => {
+    if (c.status !== 'Failure') return c;
+    if (f('failure-without-reason')) return { status: 'Failure' };
+    if (f('status-failed-spelling')) return { ...c, status: 'Failed' as Completion['status'] };
+    return c;
+  };
   return {
+    relPrefix,
     rel(name) {
       let spelled = rels.get(name);
       if (spelled === undefined) {
@@ -57,41 +98,28 @@ export function defaultBehaviour(relPrefix: RelPrefix): Behaviour {
       }
       return spelled;
     },
-    limits: { operationId: 50, subject: 250, threadId: 250, applicationMember: 100 },
-    importanceValues: new Set(['Normal', 'Urgent', 'Emergency']),
-    declineReasons: new Set(['Unknown', 'Local', 'Global', 'MediaAllocationFailure', 'EncryptionMismatch', 'IPv6NotSupported',
-      'MediaConnectivityFailure', 'CodecMismatch', 'UnsupportedMedia', 'InvalidMediaOffer', 'InsufficientBandwidth',
-      'InsufficientBandwidthRerouteOverPstn', 'ApplicationInitiatedAction']),
-    defaultDeclineReason: 'Local',
-    completion(outcome, direction) {
-      const outgoing = direction === 'Outgoing';
-      switch (outcome) {
-        case 'accepted':
-          return { status: 'Success' };
-        case 'declined':
-          return outgoing ? failure('RemoteFailure', 'Declined', 'Declined by the recipient.')
-            : failure('LocalFailure', 'Declined', 'Declined locally.');
-        case 'canceled':
-          return outgoing ? failure('LocalFailure', 'Canceled', 'Canceled locally.')
-            : failure('RemoteFailure', 'Canceled', 'Canceled by the sender.');
-        case 'noAnswer':
-          return outgoing ? failure('RemoteFailure', 'Timeout', 'The recipient did not answer.')
-            : failure('LocalFailure', 'Timeout', 'The invitation was not answered in time.');
-        case 'unknownTarget':
-          return failure('NotFound', 'DestinationNotFound', 'The recipient does not exist.');
-        case 'unavailableTarget':
-          return failure('RemoteFailure', 'TemporarilyUnavailable', 'The recipient is not available.');
-      }
+    limits: {
+      operationId: f('operation-id-limit-49') ? 49 : f('operation-id-limit-51') ? 51 : 50,
+      subject: f('subject-limit-249') ? 249 : f('subject-limit-251') ? 251 : 250,
+      threadId: f('thread-id-limit-249') ? 249 : f('thread-id-unlimited') ? Number.MAX_SAFE_INTEGER : 250,
+      applicationMember: 100,
     },
+    importanceValues,
+    declineReasons,
+    defaultDeclineReason: 'Local',
+    completion: faults.size === 0 ? completion : (outcome, direction) => distorted(completion(outcome, direction)),
     unreachableDelayMs: 100,
     startMessagingFailure(account) {
       switch (account.fault) {
         case 'invalidExchangeServerVersion':
-          return serviceFailure('InvalidExchangeServerVersion', 'The Exchange server version is not supported.');
+          if (f('exchange-fixture-succeeds')) return undefined;
+          return serviceFailure(f('exchange-fixture-subcode-none') ? undefined : 'InvalidExchangeServerVersion',
+            'The Exchange server version is not supported.');
         case 'tooManyGroups':
-          return conflict('TooManyGroups', 'The user has too many contact groups.');
+          return conflict(f('too-many-groups-subcode-none') ? undefined : 'TooManyGroups', 'The user has too many contact groups.');
         case 'cannotRedirect':
-          return gone('CannotRedirect', 'The request cannot be redirected.');
+          return f('cannot-redirect-subcode-none') ? gone(undefined, 'The request cannot be redirected.')
+            : gone('CannotRedirect', 'The request cannot be redirected.');
         default:
           return undefined;
       }

@@ -3,6 +3,7 @@ import { randomFillSync } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Account, AccountDirectory } from './accounts';
 import type { Behaviour } from './behaviour';
+import type { FaultSet } from './faults';
 import type { Application } from './model';
 import type { Representer } from './represent';
 import type { TokenStore } from './tokens';
@@ -14,6 +15,8 @@ export interface Settings {
 
 export interface Ctx {
   settings: Settings;
+  /** Deliberate deviations (reference/faults.ts); empty for the faithful server. */
+  faults: FaultSet;
   behaviour: Behaviour;
   rep: Representer;
   accounts: AccountDirectory;

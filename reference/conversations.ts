@@ -3,7 +3,7 @@ import type { Ctx, Reply, Rq } from './context';
 import { conflict, notFound } from './errors';
 import { readJsonObject } from './http';
 import { readFirstMessage } from './invitations';
-import { startOutgoing, stopMessaging as stop } from './lifecycle';
+import { newConversation, startOutgoing, stopMessaging as stop } from './lifecycle';
 import type { Application, Conversation } from './model';
 import { Members } from './validate';
 
@@ -27,29 +27,27 @@ export function getParticipant(ctx: Ctx, conv: Conversation, id: string): Reply 
 
 /** POST on ⟨stopMessaging⟩ (ADD-1): 409 Conflict/None unless messaging is Connected. */
 export async function stopMessaging(ctx: Ctx, conv: Conversation, rq: Rq): Promise<Reply> {
-  await readJsonObject(rq.req, ctx.settings.unsupportedContentTypeStatus);
+  await readJsonObject(rq.req, ctx.settings.unsupportedContentTypeStatus, ctx.faults);
   if (!ctx.behaviour.canStopMessaging(conv.messagingState)) throw conflict();
-  stop(conv);
+  if (!ctx.faults.has('stop-messaging-keeps-connected')) stop(conv);
   return { status: 204 };
 }
 
 /** POST on ⟨addMessaging⟩ (ADD-2…ADD-4, ERR-10): a new outgoing invitation to the remote participant. */
 export async function addMessaging(ctx: Ctx, conv: Conversation, rq: Rq): Promise<Reply> {
   const b = ctx.behaviour;
-  const body = (await readJsonObject(rq.req, ctx.settings.unsupportedContentTypeStatus)) ?? {};
-  const members = new Members(body);
+  const body = (await readJsonObject(rq.req, ctx.settings.unsupportedContentTypeStatus, ctx.faults)) ?? {};
+  const members = new Members(body, ctx.faults);
   const first = readFirstMessage(ctx, members);
   members.check();
-  if (b.addMessagingConflicts(conv.messagingState)) throw conflict('AlreadyExists', 'Messaging is already in progress.');
+  if (b.addMessagingConflicts(conv.messagingState) && !(ctx.faults.has('add-messaging-duplicate-accepted') && conv.messagingState === 'Connecting')) {
+    throw conflict('AlreadyExists', 'Messaging is already in progress.');
+  }
   if (b.operationIdInUse(conv.app.connectingOperations, first.operationId)) {
     throw conflict('AlreadyExists', 'An invitation with this operationId is in progress.');
   }
-  const inv = startOutgoing(ctx, conv, {
-    ...first,
-    to: conv.remote.uri,
-    subject: conv.subject,
-    importance: conv.importance,
-    threadId: conv.threadId,
-  });
+  const input = { ...first, to: conv.remote.uri, subject: conv.subject, importance: conv.importance, threadId: conv.threadId };
+  const target = ctx.faults.has('add-messaging-new-conversation') ? newConversation(ctx, conv.app, conv.remote.uri, input) : conv;
+  const inv = startOutgoing(ctx, target, input);
   return { status: 201, headers: { Location: inv.href } };
 }

@@ -16,7 +16,7 @@ function hexValue(code: number): number {
 }
 
 /** Percent-decodes to bytes; `+` stands for a space (D20). Undefined when an escape is malformed. */
-function percentDecode(text: string): Buffer | undefined {
+function percentDecode(text: string, plusIsSpace: boolean): Buffer | undefined {
   const out: number[] = [];
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
@@ -26,7 +26,7 @@ function percentDecode(text: string): Buffer | undefined {
       if (hi < 0 || lo < 0) return undefined;
       out.push(hi * 16 + lo);
       i += 2;
-    } else if (code === 43 /* + */) {
+    } else if (code === 43 /* + */ && plusIsSpace) {
       out.push(32);
     } else if (code < 128) {
       out.push(code);
@@ -40,7 +40,7 @@ function percentDecode(text: string): Buffer | undefined {
 }
 
 /** Parses a data URI; undefined when the value is not one. */
-export function parseDataUri(href: string): DataUri | undefined {
+export function parseDataUri(href: string, plusIsSpace = true): DataUri | undefined {
   if (href.length < 6 || href.slice(0, 5).toLowerCase() !== 'data:') return undefined;
   const comma = href.indexOf(',');
   if (comma < 0) return undefined;
@@ -54,11 +54,12 @@ export function parseDataUri(href: string): DataUri | undefined {
     if (data.length % 4 !== 0 || !BASE64.test(data)) return undefined;
     return { mediaType, bytes: Buffer.from(data, 'base64') };
   }
-  const bytes = percentDecode(data);
+  const bytes = percentDecode(data, plusIsSpace);
   return bytes ? { mediaType, bytes } : undefined;
 }
 
 /** The canonical form this server emits: base64 with the media type as sent. */
-export function formatDataUri(uri: DataUri): string {
-  return `data:${uri.mediaType};base64,${uri.bytes.toString('base64')}`;
+export function formatDataUri(uri: DataUri, doubleEncode = false): string {
+  const bytes = doubleEncode ? Buffer.from(uri.bytes.toString('latin1'), 'utf8') : uri.bytes;
+  return `data:${uri.mediaType};base64,${bytes.toString('base64')}`;
 }

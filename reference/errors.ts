@@ -2,6 +2,7 @@
 
 const CODE_BY_STATUS: Record<number, string> = {
   400: 'BadRequest',
+  403: 'Forbidden',
   404: 'NotFound',
   405: 'MethodNotAllowed',
   409: 'Conflict',
@@ -68,4 +69,4 @@ export const serviceFailure = (subcode?: string, message = 'An internal error oc
   new HttpError(500, subcode, message);
 
 /** 410 Gone with a subcode. */
-export const gone = (subcode: string, message: string): HttpError => new HttpError(410, subcode, message);
+export const gone = (subcode: string | undefined, message: string): HttpError => new HttpError(410, subcode, message);

@@ -2,6 +2,7 @@
 import type { ServerResponse } from 'node:http';
 import { conflict, HttpError, notFound } from './errors';
 import { sendError, sendJson } from './http';
+import { type FaultSet, NO_FAULTS } from './faults';
 import type { Invitation } from './model';
 
 export type EventType = 'started' | 'updated' | 'completed';
@@ -32,8 +33,14 @@ export class EventChannel {
   private pending: PendingGet | undefined;
   private flushScheduled = false;
   private closed = false;
+  /** P-GETs a fault left hanging instead of replacing them; ended by close(). */
+  private orphans: ServerResponse[] = [];
 
-  constructor(private readonly baseHref: string, private readonly renderSenders: SenderRenderer) {}
+  constructor(
+    private readonly baseHref: string,
+    private readonly renderSenders: SenderRenderer,
+    private readonly faults: FaultSet = NO_FAULTS,
+  ) {}
 
   /** The href a client should poll next. */
   get href(): string {
@@ -64,7 +71,10 @@ export class EventChannel {
       const replaced = this.pending;
       this.pending = undefined;
       clearTimeout(replaced.timer);
-      sendError(replaced.res, conflict('PGetReplaced', 'The pending GET was replaced by a newer one.'));
+      if (this.faults.has('pget-not-replaced')) this.orphans.push(replaced.res);
+      else if (this.faults.has('pget-replaced-answered-200')) {
+        sendJson(replaced.res, 200, { _links: { self: { href: this.hrefFor(replaced.ack) }, next: { href: this.href } }, sender: [] });
+      } else sendError(replaced.res, conflict('PGetReplaced', 'The pending GET was replaced by a newer one.'));
     }
     const pending: PendingGet = {
       ack: requested,
@@ -87,6 +97,14 @@ export class EventChannel {
 
   /** Queues an event; a pending P-GET is answered at once (High priority, EV-10). */
   push(event: ChannelEvent): void {
+    if (this.faults.size > 0 && this.faults.has('invitation-events-delayed')) {
+      setTimeout(() => this.enqueue(event), 1500).unref();
+      return;
+    }
+    this.enqueue(event);
+  }
+
+  private enqueue(event: ChannelEvent): void {
     if (this.closed) return;
     this.queue.push(event);
     if (this.queue.length > MAX_QUEUED_EVENTS) {
@@ -103,6 +121,7 @@ export class EventChannel {
   close(error?: HttpError): void {
     this.closed = true;
     this.queue = [];
+    for (const res of this.orphans.splice(0)) res.destroy();
     const pending = this.pending;
     if (pending === undefined) return;
     this.pending = undefined;
@@ -113,7 +132,7 @@ export class EventChannel {
 
   /** Ends the channel of a deleted application (EV-5). */
   delete(): void {
-    this.close(notFound('ApplicationNotFound'));
+    this.close(notFound(this.faults.has('deleted-application-events-subcode-none') ? undefined : 'ApplicationNotFound'));
   }
 
   private flush(): void {
@@ -130,8 +149,10 @@ export class EventChannel {
     this.queue = [];
     const follow = this.lost ? 'resync' : 'next';
     this.lost = false;
+    const links: Record<string, { href: string }> = { self: { href: this.hrefFor(ack) }, [follow]: { href: this.hrefFor(ack + 1) } };
+    if (this.faults.has('batch-without-next')) delete links.next;
     const body = JSON.stringify({
-      _links: { self: { href: this.hrefFor(ack) }, [follow]: { href: this.hrefFor(ack + 1) } },
+      _links: links,
       sender: events.length === 0 ? [] : this.renderSenders(events),
     });
     this.nextAck = ack + 1;

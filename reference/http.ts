@@ -1,14 +1,15 @@
 /** Small HTTP helpers on plain node:http: JSON out, bounded bodies in, media-type checks. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { HttpError, malformed, tooLarge, unsupportedMediaType } from './errors';
+import { HttpError, malformed, serviceFailure, tooLarge, unsupportedMediaType } from './errors';
+import { type FaultSet, NO_FAULTS } from './faults';
 
 export const JSON_TYPE = 'application/json; charset=utf-8';
 export const MAX_BODY_BYTES = 64 * 1024;
 
-/** Sends a JSON body (already serialized or not). */
+/** Sends a JSON body (already serialized or not); `headers` may override the Content-Type (only a fault does). */
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = typeof body === 'string' ? body : JSON.stringify(body);
-  res.writeHead(status, { ...headers, 'Content-Type': JSON_TYPE, 'Content-Length': Buffer.byteLength(text) });
+  res.writeHead(status, { 'Content-Type': JSON_TYPE, ...headers, 'Content-Length': Buffer.byteLength(text) });
   res.end(text);
 }
 
@@ -93,16 +94,23 @@ export function acceptsJson(accept: string | undefined): boolean {
 export async function readJsonObject(
   req: IncomingMessage,
   unsupportedStatus: 410 | 415,
+  faults: FaultSet = NO_FAULTS,
 ): Promise<Record<string, unknown> | undefined> {
   const raw = await readBody(req);
   if (raw.length === 0) return undefined;
-  if (!isJsonContentType(req.headers['content-type'])) throw unsupportedMediaType(unsupportedStatus, 'Content-Type');
+  if (!isJsonContentType(req.headers['content-type']) && !faults.has('text-plain-body-parsed')) {
+    throw unsupportedMediaType(unsupportedStatus, 'Content-Type');
+  }
   let value: unknown;
   try {
     value = JSON.parse(raw.toString('utf8'));
   } catch {
+    if (faults.has('malformed-json-500')) throw serviceFailure();
     throw malformed('The request body is not well-formed JSON.');
   }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw malformed('The request body is not a JSON object.');
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    if (faults.has('non-object-json-accepted')) return {};
+    throw malformed('The request body is not a JSON object.');
+  }
   return value as Record<string, unknown>;
 }

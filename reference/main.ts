@@ -1,5 +1,6 @@
 /** Standalone reference server: prints its target description on stdout and serves until SIGINT/SIGTERM. */
 import type { ReferenceOptions, RelPrefix } from './app';
+import { FAULTS } from './faults';
 import { startReferenceServer } from './server';
 
 const USAGE = `Usage: npm run reference -- [options]
@@ -13,6 +14,10 @@ Options:
   --no-answer-timeout S                  no-answer timeout in seconds, fractions allowed (default 30)
   --pairs N                              extra caller/callee account pairs (default 8)
   --unsupported-content-type-status S    410 (default) or 415
+  --fault NAME                           DEVELOPER USE ONLY: deliberately break the server in the named way
+                                         (repeatable; names and what they break: reference/faults.ts); for the
+                                         suite's self-test, never for a real run
+  --list-faults                          print the fault names with the requirements each breaks, and exit
   --help                                 show this help
 `;
 
@@ -20,11 +25,12 @@ class UsageError extends Error {}
 
 type Options = ReferenceOptions & { port: number; host: string };
 
-function parseArgs(argv: readonly string[]): Options | 'help' {
+function parseArgs(argv: readonly string[]): Options | 'help' | 'list-faults' {
   const options: Options = { port: 8080, host: '127.0.0.1' };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--help' || arg === '-h') return 'help';
+    if (arg === '--list-faults') return 'list-faults';
     const eq = arg.indexOf('=');
     const name = eq > 0 && arg.startsWith('--') ? arg.slice(0, eq) : arg;
     const next = (): string => {
@@ -58,6 +64,9 @@ function parseArgs(argv: readonly string[]): Options | 'help' {
       case '--unsupported-content-type-status':
         options.unsupportedContentTypeStatus = number(next()) as 410 | 415;
         break;
+      case '--fault':
+        options.faults = [...(options.faults ?? []), next()];
+        break;
       default:
         throw new UsageError(`unknown option ${JSON.stringify(arg)}`);
     }
@@ -66,7 +75,7 @@ function parseArgs(argv: readonly string[]): Options | 'help' {
 }
 
 async function main(): Promise<void> {
-  let options: Options | 'help';
+  let options: Options | 'help' | 'list-faults';
   try {
     options = parseArgs(process.argv.slice(2));
   } catch (error) {
@@ -78,6 +87,10 @@ async function main(): Promise<void> {
     process.stdout.write(USAGE);
     return;
   }
+  if (options === 'list-faults') {
+    for (const f of FAULTS) process.stdout.write(`${f.name}\t${f.breaks.join(',')}\t${f.description}\n`);
+    return;
+  }
   let running;
   try {
     running = await startReferenceServer(options);
@@ -87,6 +100,12 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   process.stdout.write(`${JSON.stringify(running.description, null, 2)}\n`);
+  if (options.faults && options.faults.length > 0) {
+    process.stderr.write(`${'!'.repeat(100)}\n`
+      + `!! WARNING: this reference server is DELIBERATELY BROKEN (--fault ${options.faults.join(', ')}).\n`
+      + '!! It does not conform to PROFILE.md; use it only for the conformance suite\'s self-test.\n'
+      + `${'!'.repeat(100)}\n`);
+  }
   process.stderr.write(`reference server listening on ${running.url}\n`);
   const stop = (): void => {
     void running.close().then(() => process.exit(0));

@@ -1,14 +1,20 @@
 /** Bearer tokens issued by the password grant, bound to their account, with expiry (AUTH-1, AUTH-4). */
 import { randomBytes } from 'node:crypto';
 import type { Account } from './accounts';
+import { type FaultSet, NO_FAULTS } from './faults';
 
 export const TOKEN_LIFETIME_SECONDS = 3600;
 
 export class TokenStore {
   private readonly tokens = new Map<string, { account: Account; expiresAt: number }>();
+  /** Only the unknown-token fault uses it. */
+  private lastIssued: Account | undefined;
+
+  constructor(private readonly faults: FaultSet = NO_FAULTS) {}
 
   issue(account: Account): string {
     const token = `ref-${randomBytes(24).toString('base64url')}`;
+    this.lastIssued = account;
     this.tokens.set(token, { account, expiresAt: Date.now() + TOKEN_LIFETIME_SECONDS * 1000 });
     return token;
   }
@@ -19,7 +25,7 @@ export class TokenStore {
     if (authorization.slice(0, 7).toLowerCase() !== 'bearer ') return undefined;
     const token = authorization.slice(7).trim();
     const entry = this.tokens.get(token);
-    if (entry === undefined) return undefined;
+    if (entry === undefined) return this.faults.has('unknown-token-accepted') ? this.lastIssued : undefined;
     if (entry.expiresAt <= Date.now()) {
       this.tokens.delete(token);
       return undefined;

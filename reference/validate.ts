@@ -2,21 +2,27 @@
 import { isSipUri } from './accounts';
 import { formatDataUri, parseDataUri } from './datauri';
 import { invalidParameters } from './errors';
+import { type FaultSet, NO_FAULTS } from './faults';
 
 export type Body = Record<string, unknown>;
 
 export class Members {
   readonly problems: Record<string, string> = {};
 
-  constructor(private readonly body: Body) {}
+  constructor(private readonly body: Body, private readonly faults: FaultSet = NO_FAULTS) {}
 
   /** An optional string member of at most `limit` UTF-16 code units; null counts as absent. */
   string(name: string, limit?: number): string | undefined {
-    const value = this.body[name];
+    let value = this.body[name];
     if (value === undefined || value === null) return undefined;
-    if (typeof value !== 'string') return this.fail(name, 'must be a string');
-    if (limit !== undefined && value.length > limit) return this.fail(name, `longer than ${limit}`);
-    return value;
+    if (typeof value !== 'string') {
+      if (!this.faults.has('wrong-json-type-coerced')) return this.fail(name, 'must be a string');
+      value = String(value);
+    }
+    const text = value as string;
+    const length = name === 'subject' && this.faults.has('subject-counts-code-points') ? [...text].length : text.length;
+    if (limit !== undefined && length > limit) return this.fail(name, `longer than ${limit}`);
+    return text;
   }
 
   /** A required string member. */
@@ -51,8 +57,9 @@ export class Members {
     if (link === undefined || link === null) return undefined;
     const href = typeof link === 'object' && !Array.isArray(link) ? (link as Body).href : undefined;
     if (typeof href !== 'string') return this.fail(name, 'must be {"href": data URI}');
-    const parsed = parseDataUri(href);
-    return parsed ? formatDataUri(parsed) : this.fail(name, 'not a data URI');
+    const parsed = parseDataUri(href, !this.faults.has('data-uri-plus-kept'));
+    if (!parsed && name === 'message' && this.faults.has('non-data-uri-message-accepted')) return href;
+    return parsed ? formatDataUri(parsed, this.faults.has('data-uri-double-encoded')) : this.fail(name, 'not a data URI');
   }
 
   /** An optional array of strings. */
