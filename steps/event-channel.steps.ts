@@ -8,6 +8,7 @@ import {
   deliveryProblem,
   disposeExtras,
   extras,
+  linger,
   park,
   parkTwice,
   startFrom,
@@ -44,7 +45,8 @@ Then('each channel requested exactly the continuation href of its previous batch
       this.check('EV-2', false, `the ${role}'s reader requests the next, resume or resync href of the previous batch unchanged`, problem, [batch.exchange]);
 });
 
-Then('each channel delivered the started and the completed of its invitation once, in that order', function (this: ConformanceWorld) {
+Then('each channel delivered the started and the completed of its invitation once, in that order', async function (this: ConformanceWorld) {
+  await linger(1000);
   for (const role of ROLES) {
     const problem = deliveryProblem(this.channel(role).about(this.invitation(role).url));
     this.check('EV-2', !problem, `on the ${role}'s channel one started, then one completed, each delivered once`, problem ?? '', []);

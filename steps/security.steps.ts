@@ -72,7 +72,7 @@ Then("the caller's pending event request still delivers its next event", async f
 
 Then('no response other than a token response contains a password or bearer token', function (this: ConformanceWorld) {
   for (const leak of secretLeaks(this))
-    this.check('SEC-4', false, 'no password or bearer token in any response but the token response', `${leak.label} in the ${leak.where} of the response to ${leak.exchange.method} ${leak.exchange.url}`, [leak.exchange]);
+    this.check('SEC-4', false, 'no password or issued token in any response but the token response', `${leak.label} in the ${leak.where} of the response to ${leak.exchange.method} ${leak.exchange.url}`, [leak.exchange]);
 });
 
 Then('the discovery URL and every URL the target gave use https', function (this: ConformanceWorld) {

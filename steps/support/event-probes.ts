@@ -75,6 +75,11 @@ export function continuationProblems(ch: EventChannel): { problem: string; batch
   return out;
 }
 
+/** Waits `ms` so that late deliveries (a repeated event, an event after completed) have time to arrive. */
+export function linger(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
 /** EV-2: what is wrong with the delivery of an invitation's events (duplicates, order); undefined when it is right. */
 export function deliveryProblem(events: readonly ReceivedEvent[]): string | undefined {
   const started = events.filter((e) => e.type === 'started');
@@ -285,7 +290,7 @@ export async function awaitPending(ch: EventChannel, minMs = 200, maxMs = 3000):
   const end = performance.now() + maxMs;
   while (performance.now() < end) {
     if (ch.pendingSince !== undefined && performance.now() - ch.pendingSince >= minMs) return;
-    await new Promise((r) => setTimeout(r, 25));
+    await linger(25);
   }
   throw new Inconclusive(`the suite's own P-GET was not pending on the ${ch.who} channel${ch.failure ? `: ${ch.failure}` : ''}`, ch.failureExchange);
 }

@@ -44,8 +44,8 @@ function isTokenResponse(x: Exchange, tokenUrls: ReadonlySet<string>): boolean {
 /** Labelled secrets of 8 or more characters: the target description's passwords and tokens, and the issued tokens. */
 export function secrets(w: ConformanceWorld): { label: string; value: string }[] {
   const out = w.target.secrets.map((value) => ({ label: 'a password or token of the target description', value }));
-  for (const [role, u] of w.users) if (u.token) out.push({ label: `the bearer token issued to the ${role}`, value: u.token });
-  for (const app of w.extras?.apps ?? []) if (app.user.token) out.push({ label: `the bearer token issued to the ${app.user.role}`, value: app.user.token });
+  for (const [role, u] of w.users) if (u.token) out.push({ label: `the token issued to the ${role}`, value: u.token });
+  for (const app of w.extras?.apps ?? []) if (app.user.token) out.push({ label: `the token issued to the ${app.user.role}`, value: app.user.token });
   return out.filter((s) => s.value.length >= 8);
 }
 
