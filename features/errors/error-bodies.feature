@@ -5,7 +5,7 @@ Feature: Every refusal carries a JSON error body naming its status
   profile lists that the target can produce; 500 needs the invalidExchangeServerVersion fixture.
 
   @req:ERR-1 @must
-  Scenario Outline: A <refusal> refusal carries a JSON error body naming its status
+  Scenario Outline: The <refusal> refusal carries a JSON error body naming its status
     Given the caller and the callee are ready for messaging
     And the caller has started messaging the callee
     When <request>

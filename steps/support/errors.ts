@@ -292,17 +292,20 @@ export async function reachAddMessaging(w: ConformanceWorld): Promise<string> {
   await w.readInvitation('caller');
   const messaging = w.invitation('caller').remembered.messaging;
   if (!messaging) throw new Inconclusive(`prerequisite MI-10 failed: the caller's invitation has no ${rel(w.prefix, 'messaging')}`);
-  const m = await getObject(w, messaging, 'MI-15', 'messaging');
-  const stop = link({ url: messaging, body: m }, w.prefix, 'stopMessaging');
-  if (!stop) throw new Inconclusive(`prerequisite ADD-1 failed: the connected messaging offers no ${rel(w.prefix, 'stopMessaging')}`);
+  const stop = await messagingLink(w, messaging, 'stopMessaging', () => true, 'after the accepted invitation completed');
   expectStatus(await w.app('caller').post(stop), [204], 'ADD-1', 'stopMessaging');
+  return (w.refusals.addMessaging = await messagingLink(w, messaging, 'addMessaging', (b) => b.state === 'Disconnected', 'after stopMessaging'));
+}
+
+/** Polls the messaging resource for 2 s until it links ⟨name⟩ and `ready` holds; its href, or Inconclusive naming ADD-1. */
+async function messagingLink(w: ConformanceWorld, messaging: string, name: string, ready: (b: Record<string, unknown>) => boolean, when: string): Promise<string> {
   const deadline = performance.now() + 2000;
   for (;;) {
-    const b = await getObject(w, messaging, 'ADD-1', 'messaging');
-    const add = link({ url: messaging, body: b }, w.prefix, 'addMessaging');
-    if (b.state === 'Disconnected' && add) return (w.refusals.addMessaging = add);
+    const b = await getObject(w, messaging, 'MI-15', 'messaging');
+    const href = link({ url: messaging, body: b }, w.prefix, name);
+    if (href && ready(b)) return href;
     if (performance.now() > deadline)
-      throw new Inconclusive(`prerequisite ADD-1 failed: 2 s after stopMessaging the messaging is ${show(b.state)} with links ${Object.keys(isObject(b._links) ? b._links : {}).join(', ')}`);
+      throw new Inconclusive(`prerequisite ADD-1 failed: 2 s ${when} the messaging is ${show(b.state)} with links ${Object.keys(isObject(b._links) ? b._links : {}).join(', ')}, not ${rel(w.prefix, name)}`);
     await sleep(100);
   }
 }
