@@ -23,7 +23,7 @@ Feature: What startMessaging accepts
     Then the caller's invitation reads back with the startMessaging defaults
 
   @req:SM-6 @must
-  Scenario Outline: A <member> of <length> UTF-16 units of <characters> is accepted and echoed
+  Scenario Outline: <length> UTF-16 units of <characters> as <member> are accepted and echoed
     When the caller starts messaging the callee with a <member> of <length> UTF-16 units of <characters>
     Then both invitations show the <member> exactly as sent
 

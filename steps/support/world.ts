@@ -246,6 +246,8 @@ export class ConformanceWorld extends World<WorldParameters> {
       if (!out.remembered.cancel) await this.readInvitation('caller').catch(() => undefined);
       if (out.remembered.cancel && out.body?.state === 'Connecting') await caller.post(out.remembered.cancel).catch(() => undefined);
     }
+    for (const t of this.others)
+      if (caller && t.remembered.cancel && t.body?.state === 'Connecting') await caller.post(t.remembered.cancel).catch(() => undefined);
     this.transport.abortAll();
     await Promise.all([...this.apps.values()].filter((a) => !a.deleted).map((a) => a.delete().catch(() => undefined)));
     this.transport.abortAll();
