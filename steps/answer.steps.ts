@@ -41,6 +41,10 @@ for (const role of ['caller', 'callee'] as const)
     await checkCompletion(this, this.req, role, [`Failure ${code}/${subcode}`]);
   });
 
+Then("each side's invitation completes with Success", async function (this: ConformanceWorld) {
+  await Promise.all((['caller', 'callee'] as const).map((role) => checkCompletion(this, this.req, role, ['Success'])));
+});
+
 Given("the caller's invitation offers cancel while it is Connecting", async function (this: ConformanceWorld) {
   await actionLink(this, 'caller', 'cancel');
 });

@@ -30,7 +30,7 @@ Feature: Adding messaging to an existing conversation
     And the caller has added messaging with a first message
     When the callee receives the added invitation and accepts it
     Then the callee's added invitation arrived Incoming with accept, decline and the caller as from
-    And both invitations complete with status "Success"
+    And each side's invitation completes with Success
 
   @req:ADD-4 @must
   Scenario Outline: addMessaging refuses <case>

@@ -35,7 +35,7 @@ Feature: Optional features of the invitation
       And the callee has received the invitation
       When the callee accepts and bridges the invitation into the declared meeting
       Then the bridging request succeeds with 200, 201 or 204
-      And both invitations complete with status "Success"
+      And each side's invitation completes with Success
 
   Rule: startAdhocMeeting creates an online-meeting invitation (OPT-2)
 
