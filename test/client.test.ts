@@ -129,5 +129,6 @@ test('exchanges are redacted: Authorization, secrets, tokens and passwords', () 
   const text = formatExchange(x, ['S3cret!pw']);
   assert.doesNotMatch(text, /abc\.def|S3cret|tok-123456/);
   assert.match(text, /Authorization: «redacted»/);
-  assert.equal(redact('Bearer zzz', []), 'Bearer «redacted»');
+  assert.equal(redact('Bearer zz-123456', []), 'Bearer «redacted»');
+  assert.equal(redact('a bearer token is issued', []), 'a bearer token is issued');
 });

@@ -32,7 +32,7 @@ export function redact(text: string, secrets: readonly string[]): string {
     if (enc !== s) out = out.split(enc).join('«redacted»');
   }
   return out
-    .replace(/(Bearer\s+)[^\s",]+/gi, '$1«redacted»')
+    .replace(/(Bearer\s+)(?=[^\s",]*[0-9=._~+/-])[^\s",]{6,}/gi, '$1«redacted»')
     .replace(/((?:^|[&?])password=)[^&\s]*/gi, '$1«redacted»')
     .replace(/("access_token"\s*:\s*")[^"]*/g, '$1«redacted»');
 }

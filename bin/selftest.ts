@@ -1,0 +1,211 @@
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { createApp } from '../reference/app';
+import { FAULTS } from '../reference/faults';
+import { loadCatalogue, loadScenarios, ROOT } from './features';
+import type { Summary } from './summary';
+
+/**
+ * The suite's self-proof (npm run selftest): the suite against the unmodified reference server (every applicable
+ * scenario must pass) and against each fault variant of it (each must be caught, by a scenario tagged with a
+ * requirement the variant declares it breaks).
+ */
+
+
+/**
+ * Verdicts the unmodified reference server cannot avoid: it serves plain http on loopback, so SEC-5 (a SHOULD:
+ * deployed targets use HTTPS) is a warning there. Variants are judged by what they fail beyond the baseline.
+ */
+const BASELINE_WARNINGS = new Set(['SEC-5']);
+
+/** The no-answer timeout the variants declare, so that LC-3 and ERR-12 take seconds, not half a minute. */
+const SHORT_TIMEOUT_S = 2;
+
+export interface VariantResult {
+  name: string;
+  breaks: string[];
+  verdict: 'caught' | 'caught (unrelated only)' | 'survived' | 'error';
+  /** requirement IDs of the failing scenarios that the variant declares */
+  diagnosedBy: string[];
+  /** failing scenarios not tagged with a declared requirement */
+  collateral: string[];
+  failing: string[];
+  wallMs: number;
+  note?: string;
+}
+
+async function serve(faults: string[]) {
+  const app = createApp({ noAnswerTimeoutSeconds: SHORT_TIMEOUT_S, ...(faults.length ? { faults } : {}) });
+  const server = http.createServer(app.handler);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'selftest-'));
+  const description = { ...(app.describe(url) as Record<string, unknown>), timing: { noAnswerTimeoutSeconds: SHORT_TIMEOUT_S, toleranceSeconds: { early: 1, late: 3 } } };
+  fs.writeFileSync(path.join(dir, 'target.json'), JSON.stringify(description));
+  return {
+    dir,
+    close: async () => {
+      app.close();
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}
+
+function suite(dir: string, tags: string | undefined, parallel: number): Promise<{ code: number | null; output: string; summary?: Summary; wallMs: number }> {
+  const started = performance.now();
+  return new Promise((resolve) => {
+    const args = ['bin/conformance.ts', '--target', path.join(dir, 'target.json'), '--report-dir', path.join(dir, 'reports'), '--parallel', String(parallel), ...(tags ? ['--tags', tags] : [])];
+    const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: ROOT, env: { ...process.env, TARGET: '' } });
+    let output = '';
+    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+    const killer = setTimeout(() => child.kill('SIGTERM'), 300_000);
+    child.on('close', (code) => {
+      clearTimeout(killer);
+      const file = path.join(dir, 'reports', 'summary.json');
+      const summary = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as Summary) : undefined;
+      resolve({ code, output, ...(summary ? { summary } : {}), wallMs: performance.now() - started });
+    });
+  });
+}
+
+/** Scenarios dominated by protocol waits run only for the variants whose declared requirements need them. */
+function tagsFor(breaks: readonly string[], slowRequirements: ReadonlySet<string>, full: boolean): string | undefined {
+  if (full || breaks.some((b) => slowRequirements.has(b))) return undefined;
+  return 'not @slow';
+}
+
+const key = (x: { uri: string; line?: number; name: string }) => `${x.uri}:${x.line ?? ''} ${x.name}`;
+
+async function runVariant(name: string, breaks: string[], slow: ReadonlySet<string>, full: boolean, baseline: ReadonlyMap<string, string>): Promise<VariantResult> {
+  const s = await serve([name]);
+  try {
+    const r = await suite(s.dir, tagsFor(breaks, slow, full), 1);
+    if (!r.summary) return { name, breaks, verdict: 'error', diagnosedBy: [], collateral: [], failing: [], wallMs: r.wallMs, note: r.output.split('\n').slice(-5).join(' ') };
+    const failing = r.summary.scenarios.filter((x) => (x.verdict === 'fail' || x.verdict === 'warning') && baseline.get(key(x)) !== x.verdict);
+    const diagnosedBy = [...new Set(failing.flatMap((x) => x.requirements.filter((id) => breaks.includes(id))))];
+    const collateral = failing.filter((x) => !x.requirements.some((id) => breaks.includes(id))).map((x) => `[${x.requirements.join(' ')}] ${x.name}`);
+    const verdict = failing.length === 0 ? 'survived' : diagnosedBy.length ? 'caught' : 'caught (unrelated only)';
+    return { name, breaks, verdict, diagnosedBy, collateral, failing: failing.map((x) => `[${x.requirements.join(' ')}] ${x.name}`), wallMs: r.wallMs };
+  } finally {
+    await s.close();
+  }
+}
+
+async function pool<T, R>(items: readonly T[], size: number, fn: (t: T) => Promise<R>, done: (r: R) => void): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(size, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        out[i] = await fn(items[i] as T);
+        done(out[i] as R);
+      }
+    }),
+  );
+  return out;
+}
+
+export interface SelftestReport {
+  baseline: { passed: boolean; problems: string[]; repeats: number };
+  variants: VariantResult[];
+  totals: { variants: number; caught: number; correctlyDiagnosed: number; caughtPercent: number; diagnosedPercent: number };
+  passed: boolean;
+}
+
+function table(rows: VariantResult[]): string {
+  const lines = rows.map((r) => [r.verdict === 'caught' ? 'CAUGHT' : r.verdict.toUpperCase(), r.name, r.breaks.join(' '), r.diagnosedBy.join(' ') || '—', String(r.collateral.length)]);
+  const head = ['verdict', 'variant', 'breaks', 'caught by', 'collateral'];
+  const w = head.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] ?? '').length)));
+  return [head, ...lines].map((l) => l.map((c, i) => c.padEnd(w[i] ?? 0)).join('  ').trimEnd()).join('\n');
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      variant: { type: 'string', multiple: true },
+      concurrency: { type: 'string' },
+      repeat: { type: 'string' },
+      full: { type: 'boolean' },
+      out: { type: 'string' },
+      help: { type: 'boolean' },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(`Usage: npm run selftest -- [--variant NAME]... [--concurrency K] [--repeat N] [--full] [--out FILE]
+
+Runs the suite against the unmodified reference server (N times with --repeat; every applicable scenario must pass
+with the same verdicts every time) and against each fault variant of reference/faults.ts (each must fail a
+scenario tagged with a requirement it declares). --full runs the @slow scenarios for every variant (by default only
+for variants that break a requirement checked by a @slow scenario). Writes the report to --out (default
+reports/selftest.json). Exit 0 when every variant is caught, ≥ 95 % correctly diagnosed, and the baseline passes.\n`);
+    return 0;
+  }
+  const known = new Set(loadCatalogue().map((r) => r.id));
+  for (const f of FAULTS) for (const id of f.breaks) if (!known.has(id)) throw new Error(`fault ${f.name} declares unknown requirement ${id}`);
+  const slow = new Set(loadScenarios().filter((s) => s.tags.includes('@slow')).flatMap((s) => s.requirements));
+  const variants = values.variant?.length ? FAULTS.filter((f) => values.variant?.includes(f.name)) : FAULTS;
+  const concurrency = Number(values.concurrency ?? Math.max(2, os.cpus().length * 3));
+  const repeats = Number(values.repeat ?? 1);
+  const started = performance.now();
+
+  // Baseline: the unmodified server, every applicable scenario passes, the same verdicts every time.
+  const problems: string[] = [];
+  let first: Map<string, string> | undefined;
+  for (let i = 0; i < repeats; i++) {
+    const s = await serve([]);
+    try {
+      const r = await suite(s.dir, undefined, 4);
+      const verdicts = new Map((r.summary?.scenarios ?? []).map((x) => [key(x), x.verdict]));
+      if (!r.summary) problems.push(`run ${i + 1}: no summary (${r.output.split('\n').slice(-3).join(' ')})`);
+      for (const x of r.summary?.scenarios ?? [])
+        if (x.verdict !== 'pass' && x.verdict !== 'not applicable' && !(x.verdict === 'warning' && x.requirements.every((id) => BASELINE_WARNINGS.has(id))))
+          problems.push(`run ${i + 1}: ${x.verdict} ${key(x)}`);
+      if (first) for (const [k, v] of verdicts) if (first.get(k) !== v) problems.push(`run ${i + 1}: ${k} changed from ${first.get(k)} to ${v}`);
+      first ??= verdicts;
+      process.stdout.write(`baseline run ${i + 1}/${repeats}: ${verdicts.size} scenarios, ${(r.wallMs / 1000).toFixed(1)} s, ${problems.length ? `${problems.length} problems` : 'all pass'}\n`);
+    } finally {
+      await s.close();
+    }
+  }
+
+  let doneCount = 0;
+  const results = await pool(
+    variants,
+    concurrency,
+    (f) => runVariant(f.name, [...f.breaks], slow, values.full === true, first ?? new Map()),
+    (r) => process.stdout.write(`[${++doneCount}/${variants.length}] ${r.verdict.padEnd(24)} ${r.name} (${(r.wallMs / 1000).toFixed(1)} s)\n`),
+  );
+  const caught = results.filter((r) => r.verdict === 'caught' || r.verdict === 'caught (unrelated only)').length;
+  const diagnosed = results.filter((r) => r.verdict === 'caught').length;
+  const totals = {
+    variants: results.length,
+    caught,
+    correctlyDiagnosed: diagnosed,
+    caughtPercent: results.length ? (100 * caught) / results.length : 0,
+    diagnosedPercent: results.length ? (100 * diagnosed) / results.length : 0,
+  };
+  const passed = problems.length === 0 && caught === results.length && totals.diagnosedPercent >= 95 && results.every((r) => r.verdict !== 'caught (unrelated only)');
+  const report: SelftestReport = { baseline: { passed: problems.length === 0, problems, repeats }, variants: results, totals, passed };
+  const out = path.resolve(values.out ?? path.join(ROOT, 'reports', 'selftest.json'));
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  fs.writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
+
+  process.stdout.write(`\n${table(results)}\n\n`);
+  for (const p of problems) process.stdout.write(`baseline problem: ${p}\n`);
+  for (const r of results.filter((x) => x.verdict !== 'caught')) process.stdout.write(`${r.verdict}: ${r.name} (breaks ${r.breaks.join(' ')}) failing: ${r.failing.join('; ') || 'none'}${r.note ? ` — ${r.note}` : ''}\n`);
+  process.stdout.write(
+    `Mutation score: ${caught}/${results.length} variants caught (${totals.caughtPercent.toFixed(1)} %), ${diagnosed} correctly diagnosed (${totals.diagnosedPercent.toFixed(1)} %); baseline ${problems.length ? 'FAILED' : `passed ${repeats}×`}; ${((performance.now() - started) / 1000).toFixed(0)} s\n`,
+  );
+  process.stdout.write(`${passed ? 'SELFTEST PASSED' : 'SELFTEST FAILED'} — report: ${out}\n`);
+  return passed ? 0 : 1;
+}
+
+if (require.main === module) void main().then((code) => process.exit(code));
