@@ -1,0 +1,88 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { loadCatalogue, loadScenarios, ROOT } from '../bin/features';
+import { validate } from '../steps/support/schemas';
+
+const catalogue = loadCatalogue();
+const byId = new Map(catalogue.map((r) => [r.id, r]));
+const scenarios = loadScenarios();
+const PROFILE = path.resolve(ROOT, '..', 'shared', 'spec', 'PROFILE.md');
+
+const KNOWN_TAG = /^@(req:[A-Z]+-\d+|must|should|may|area:[a-z][A-Za-z-]*|cap:(addMessaging|acceptAndBridge|startAdhocMeeting|customContent)|fixture:(invalidExchangeServerVersion|tooManyGroups|cannotRedirect|onlineMeetingUri)|needs:(unavailable|caller-password)|slow|long-running)$/;
+
+test('the catalogue validates against its schema and has unique IDs', () => {
+  const doc = JSON.parse(fs.readFileSync(path.join(ROOT, 'features', 'requirements.json'), 'utf8')) as unknown;
+  assert.deepEqual(validate('urn:ucwa-conformance:requirements:1', doc), []);
+  assert.equal(byId.size, catalogue.length);
+});
+
+test('the catalogue holds every requirement ID of PROFILE.md, with its level', (t) => {
+  if (!fs.existsSync(PROFILE)) {
+    t.skip(`${PROFILE} is absent (a clone without ../shared): the catalogue cannot be compared with the profile`);
+    return;
+  }
+  const rows = [...fs.readFileSync(PROFILE, 'utf8').matchAll(/^\| ([A-Z]+-\d+) \| (MUST|SHOULD|MAY)\b/gm)].map((m) => [m[1], m[2]]);
+  assert.ok(rows.length > 90);
+  assert.deepEqual(catalogue.map((r) => [r.id, r.level]), rows);
+});
+
+test('every scenario names at least one requirement, and only known ones', () => {
+  const problems: string[] = [];
+  for (const s of scenarios) {
+    if (!s.requirements.length) problems.push(`${s.uri}: "${s.name}" has no @req: tag`);
+    for (const id of s.requirements) if (!byId.has(id)) problems.push(`${s.uri}: "${s.name}" names unknown requirement ${id}`);
+  }
+  assert.deepEqual(problems, []);
+});
+
+test('every scenario carries the level tag of its strongest requirement and only known tags', () => {
+  const rank = { MUST: 3, SHOULD: 2, MAY: 1 } as const;
+  const problems: string[] = [];
+  for (const s of scenarios) {
+    for (const tag of s.tags) if (!KNOWN_TAG.test(tag)) problems.push(`${s.uri}: "${s.name}" has unknown tag ${tag}`);
+    const levels = s.tags.filter((t) => ['@must', '@should', '@may'].includes(t));
+    const strongest = s.requirements
+      .map((id) => byId.get(id)?.level)
+      .filter((l): l is 'MUST' | 'SHOULD' | 'MAY' => !!l)
+      .sort((a, b) => rank[b] - rank[a])[0];
+    if (strongest && (levels.length !== 1 || levels[0] !== `@${strongest.toLowerCase()}`))
+      problems.push(`${s.uri}: "${s.name}" has level tags ${levels.join(' ') || '(none)'}, expected @${strongest.toLowerCase()}`);
+  }
+  assert.deepEqual(problems, []);
+});
+
+test('a scenario of a capability- or fixture-dependent requirement carries the tag that makes it not applicable', () => {
+  const tagFor: Record<string, string> = {
+    'users.unavailable': '@needs:unavailable',
+    'users.caller.password': '@needs:caller-password',
+  };
+  const problems: string[] = [];
+  for (const s of scenarios)
+    for (const id of s.requirements) {
+      const member = byId.get(id)?.enabledBy;
+      if (!member) continue;
+      const tag = tagFor[member] ?? `@${member.replace(/^capabilities\./, 'cap:').replace(/^fixtures\./, 'fixture:')}`;
+      if (!s.tags.includes(tag)) problems.push(`${s.uri}: "${s.name}" checks ${id} (enabled by ${member}) but lacks ${tag}`);
+    }
+  assert.deepEqual(problems, []);
+});
+
+test('every MUST and SHOULD requirement has a scenario', () => {
+  const covered = new Set(scenarios.flatMap((s) => s.requirements));
+  const missing = catalogue.filter((r) => r.level !== 'MAY' && !covered.has(r.id)).map((r) => `${r.id} ${r.level}`);
+  assert.deepEqual(missing, []);
+});
+
+test('scenario titles are unique within a feature and read as present-tense statements', () => {
+  const seen = new Set<string>();
+  const problems: string[] = [];
+  for (const s of scenarios) {
+    const key = `${s.uri}\u0000${s.name}`;
+    if (seen.has(key) && !/<|\(/.test(s.name)) problems.push(`${s.uri}: duplicate title "${s.name}"`);
+    seen.add(key);
+    if (/\bshould\b/i.test(s.name)) problems.push(`${s.uri}: "${s.name}" says "should"`);
+  }
+  assert.deepEqual(problems, []);
+});
