@@ -69,7 +69,8 @@ export function secondsSinceCreation(w: ConformanceWorld, e: ReceivedEvent): num
 
 /** LC-2 / LC-7: fails `req` unless the two sides' completions are a pair of §9.2 and both read back final. */
 export async function checkAgreement(w: ConformanceWorld, req: string): Promise<{ caller: ReceivedEvent; callee: ReceivedEvent }> {
-  const [caller, callee] = await Promise.all([w.completed('caller'), w.completed('callee')]);
+  const done = (role: Role) => w.waitEvent(req, () => w.channel(role).waitForInvitationEvent(w.invitation(role).url, 'completed', 5000));
+  const [caller, callee] = await Promise.all([done('caller'), done('callee')]);
   const pair = PAIRED.find((p) => p.caller === outcomeOf(caller));
   w.check(req, !!pair && pair.callee.includes(outcomeOf(callee)), 'completions that agree as §9.2 pairs them (both Success, or the paired Failure reasons)', `caller ${outcomeOf(caller)}, callee ${outcomeOf(callee)}`, []);
   for (const [role, e] of [['caller', caller], ['callee', callee]] as const) {
