@@ -83,34 +83,46 @@ function tagsFor(breaks: readonly string[], slowRequirements: ReadonlySet<string
 
 const key = (x: { uri: string; line?: number; name: string }) => `${x.uri}:${x.line ?? ''} ${x.name}`;
 
-async function runVariant(name: string, breaks: string[], slow: ReadonlySet<string>, full: boolean, baseline: ReadonlyMap<string, string>): Promise<VariantResult> {
-  const s = await serve([name]);
-  try {
-    const r = await suite(s.dir, tagsFor(breaks, slow, full), 1);
-    if (!r.summary) return { name, breaks, verdict: 'error', diagnosedBy: [], collateral: [], failing: [], wallMs: r.wallMs, note: r.output.split('\n').slice(-5).join(' ') };
-    const failing = r.summary.scenarios.filter((x) => (x.verdict === 'fail' || x.verdict === 'warning') && baseline.get(key(x)) !== x.verdict);
-    const diagnosedBy = [...new Set(failing.flatMap((x) => x.requirements.filter((id) => breaks.includes(id))))];
-    const collateral = failing.filter((x) => !x.requirements.some((id) => breaks.includes(id))).map((x) => `[${x.requirements.join(' ')}] ${x.name}`);
-    const verdict = failing.length === 0 ? 'survived' : diagnosedBy.length ? 'caught' : 'caught (unrelated only)';
-    return { name, breaks, verdict, diagnosedBy, collateral, failing: failing.map((x) => `[${x.requirements.join(' ')}] ${x.name}`), wallMs: r.wallMs };
-  } finally {
-    await s.close();
-  }
+interface WorkerLine {
+  name: string;
+  scenarios?: { uri: string; line?: number; name: string; requirements: string[]; verdict: string }[];
+  error?: string;
+  wallMs: number;
 }
 
-async function pool<T, R>(items: readonly T[], size: number, fn: (t: T) => Promise<R>, done: (r: R) => void): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(size, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        out[i] = await fn(items[i] as T);
-        done(out[i] as R);
+/** Runs a batch of variants in one worker process (step definitions loaded once); calls back per variant. */
+function worker(jobs: { name: string; tags?: string }[], onLine: (l: WorkerLine) => void): Promise<void> {
+  return new Promise((resolve) => {
+    const args = ['--import', 'tsx', 'bin/selftest-worker.ts', String(SHORT_TIMEOUT_S), ...jobs.map((j) => `${j.name}\t${j.tags ?? ''}`)];
+    const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, TARGET: '' }, stdio: ['ignore', 'pipe', 'ignore'] });
+    let buffer = '';
+    const seen = new Set<string>();
+    child.stdout.on('data', (c: Buffer) => {
+      buffer += c.toString();
+      let nl: number;
+      while ((nl = buffer.indexOf('\n')) >= 0) {
+        const line = buffer.slice(0, nl);
+        buffer = buffer.slice(nl + 1);
+        if (!line.trim()) continue;
+        const parsed = JSON.parse(line) as WorkerLine;
+        seen.add(parsed.name);
+        onLine(parsed);
       }
-    }),
-  );
-  return out;
+    });
+    child.on('close', (code) => {
+      for (const j of jobs) if (!seen.has(j.name)) onLine({ name: j.name, error: `the worker exited (${code}) before reporting it`, wallMs: 0 });
+      resolve();
+    });
+  });
+}
+
+function judge(name: string, breaks: string[], line: WorkerLine, baseline: ReadonlyMap<string, string>): VariantResult {
+  if (!line.scenarios) return { name, breaks, verdict: 'error', diagnosedBy: [], collateral: [], failing: [], wallMs: line.wallMs, note: (line.error ?? '').split('\n')[0] ?? '' };
+  const failing = line.scenarios.filter((x) => (x.verdict === 'fail' || x.verdict === 'warning') && baseline.get(key(x)) !== x.verdict);
+  const diagnosedBy = [...new Set(failing.flatMap((x) => x.requirements.filter((id) => breaks.includes(id))))];
+  const collateral = failing.filter((x) => !x.requirements.some((id) => breaks.includes(id))).map((x) => `[${x.requirements.join(' ')}] ${x.name}`);
+  const verdict = failing.length === 0 ? 'survived' : diagnosedBy.length ? 'caught' : 'caught (unrelated only)';
+  return { name, breaks, verdict, diagnosedBy, collateral, failing: failing.map((x) => `[${x.requirements.join(' ')}] ${x.name}`), wallMs: line.wallMs };
 }
 
 export interface SelftestReport {
@@ -152,7 +164,7 @@ reports/selftest.json). Exit 0 when every variant is caught, ≥ 95 % correctly 
   for (const f of FAULTS) for (const id of f.breaks) if (!known.has(id)) throw new Error(`fault ${f.name} declares unknown requirement ${id}`);
   const slow = new Set(loadScenarios().filter((s) => s.tags.includes('@slow')).flatMap((s) => s.requirements));
   const variants = values.variant?.length ? FAULTS.filter((f) => values.variant?.includes(f.name)) : FAULTS;
-  const concurrency = Number(values.concurrency ?? Math.max(2, os.cpus().length * 3));
+  const concurrency = Number(values.concurrency ?? Math.max(2, os.cpus().length * 4));
   const repeats = Number(values.repeat ?? 1);
   const started = performance.now();
 
@@ -177,12 +189,23 @@ reports/selftest.json). Exit 0 when every variant is caught, ≥ 95 % correctly 
   }
 
   let doneCount = 0;
-  const results = await pool(
-    variants,
-    concurrency,
-    (f) => runVariant(f.name, [...f.breaks], slow, values.full === true, first ?? new Map()),
-    (r) => process.stdout.write(`[${++doneCount}/${variants.length}] ${r.verdict.padEnd(24)} ${r.name} (${(r.wallMs / 1000).toFixed(1)} s)\n`),
+  const byName = new Map<string, VariantResult>();
+  const batches: { name: string; tags?: string }[][] = Array.from({ length: Math.min(concurrency, variants.length) }, () => []);
+  variants.forEach((f, i) => {
+    const tags = tagsFor(f.breaks, slow, values.full === true);
+    batches[i % batches.length]!.push({ name: f.name, ...(tags ? { tags } : {}) });
+  });
+  const breaksOf = new Map(variants.map((f) => [f.name as string, [...f.breaks] as string[]]));
+  await Promise.all(
+    batches.map((b) =>
+      worker(b, (line) => {
+        const r = judge(line.name, breaksOf.get(line.name) ?? [], line, first ?? new Map());
+        byName.set(r.name, r);
+        process.stdout.write(`[${++doneCount}/${variants.length}] ${r.verdict.padEnd(24)} ${r.name} (${(r.wallMs / 1000).toFixed(1)} s)\n`);
+      }),
+    ),
   );
+  const results = variants.map((f) => byName.get(f.name) as VariantResult);
   const caught = results.filter((r) => r.verdict === 'caught' || r.verdict === 'caught (unrelated only)').length;
   const diagnosed = results.filter((r) => r.verdict === 'caught').length;
   const totals = {

@@ -151,7 +151,7 @@ export function scenarioResults(envelopes: readonly Envelope[], gateLevel: GateL
       detail = message;
     } else {
       verdict = 'inconclusive';
-      detail = c.status === 'FAILED' ? message : `a step is ${c.status.toLowerCase()}: a defect of the suite, not of the target`;
+      detail = c.status === 'FAILED' ? message : `a step is ${c.status.toLowerCase()}: a defect of the suite, not of the target${message ? ` (${message.split('\n').map((l) => l.trim()).join(' ')})` : ''}`;
     }
     const line = p.astNodeId ? lines.get(p.astNodeId) : undefined;
     out.push({

@@ -61,8 +61,19 @@ Then("a GET on the caller's invitation URL returns a messagingInvitation whose s
   this.check('MI-1', self === url, `_links.self resolving to ${url}`, self);
 });
 
+/** The representations of a role's completed invitation: a GET now and the copy embedded in its completed event. */
+async function checkFinalLinks(w: ConformanceWorld, role: Role, req: string, present: string[], absent: string[]) {
+  const body = await readBack(w, role, req);
+  const done = await w.completed(role);
+  const reps = [{ what: 'GET after completion', body }, ...(done.embeddedInvitation ? [{ what: 'embedded in the completed event', body: done.embeddedInvitation }] : [])];
+  checkLinksOf(w, role, req, reps, present, absent);
+}
+
 function checkLinks(w: ConformanceWorld, role: Role, req: string, present: string[], absent: string[]) {
-  const reps = representations(w, role);
+  checkLinksOf(w, role, req, representations(w, role), present, absent);
+}
+
+function checkLinksOf(w: ConformanceWorld, role: Role, req: string, reps: { what: string; body: Record<string, unknown> }[], present: string[], absent: string[]) {
   if (!reps.length) throw new Inconclusive(`no representation of the ${role}'s invitation was obtained`);
   for (const { what, body } of reps) {
     for (const name of present)
@@ -82,9 +93,39 @@ Then("the caller's invitation links from", async function (this: ConformanceWorl
   checkLinks(this, 'caller', 'MI-11', ['from'], []);
 });
 
-Then("the caller's invitation offers cancel and neither accept nor decline", async function (this: ConformanceWorld) {
+Then("the caller's invitation offers cancel", async function (this: ConformanceWorld) {
   await readBack(this, 'caller', 'MI-13');
-  checkLinks(this, 'caller', 'MI-13', ['cancel'], ['accept', 'decline']);
+  checkLinks(this, 'caller', 'MI-13', ['cancel'], []);
+});
+
+Then("the caller's invitation offers neither accept nor decline", async function (this: ConformanceWorld) {
+  await readBack(this, 'caller', 'MI-12');
+  checkLinks(this, 'caller', 'MI-12', [], ['accept', 'decline']);
+});
+
+Then('both completed invitations link self, conversation and messaging', async function (this: ConformanceWorld) {
+  for (const role of ['caller', 'callee'] as const) await checkFinalLinks(this, role, 'MI-10', ['self', 'conversation', 'messaging'], []);
+});
+
+Then("the caller's completed invitation does not offer cancel", async function (this: ConformanceWorld) {
+  await checkFinalLinks(this, 'caller', 'MI-13', [], ['cancel']);
+});
+
+Then("the callee's completed invitation offers neither accept nor decline", async function (this: ConformanceWorld) {
+  await checkFinalLinks(this, 'callee', 'MI-12', [], ['accept', 'decline']);
+});
+
+Then("the caller's invitation names no accepting participant", async function (this: ConformanceWorld) {
+  await readBack(this, 'caller', 'MI-14');
+  for (const { what, body } of representations(this, 'caller'))
+    this.check('MI-14', embedded(body, this.prefix, 'acceptedByParticipant') === undefined, `no ${rel(this.prefix, 'acceptedByParticipant')} on the caller's invitation in state ${show(body.state)} (${what})`, show(embedded(body, this.prefix, 'acceptedByParticipant')));
+});
+
+Then('both invitations show that subject character for character', function (this: ConformanceWorld) {
+  const sent = this.sent?.subject;
+  for (const role of ['caller', 'callee'] as const)
+    for (const { what, body } of representations(this, role))
+      this.check('MI-5', body.subject === sent, `subject ${show(sent)} character for character on the ${role}'s invitation (${what})`, show(body.subject));
 });
 
 When('the callee receives the invitation', async function (this: ConformanceWorld) {

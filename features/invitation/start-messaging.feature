@@ -32,6 +32,11 @@ Feature: startMessaging creates an outgoing messaging invitation
     Then the caller's invitation links from
 
   @req:MI-13 @must
-  Scenario: A connecting outgoing invitation offers cancel and neither accept nor decline
+  Scenario: A connecting outgoing invitation offers cancel
     When the caller starts messaging the callee
-    Then the caller's invitation offers cancel and neither accept nor decline
+    Then the caller's invitation offers cancel
+
+  @req:MI-12 @must
+  Scenario: A connecting outgoing invitation offers neither accept nor decline
+    When the caller starts messaging the callee
+    Then the caller's invitation offers neither accept nor decline

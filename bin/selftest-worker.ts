@@ -1,0 +1,68 @@
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { loadConfiguration, runCucumber } from '@cucumber/cucumber/api';
+import type { ISupportCodeLibrary } from '@cucumber/cucumber/api';
+import type { Envelope } from '@cucumber/messages';
+import { createApp } from '../reference/app';
+import { resetTargetHealth } from '../steps/support/http';
+import type { WorldParameters } from '../steps/support/world';
+import { ROOT } from './features';
+import { scenarioResults } from './verdicts';
+
+/**
+ * A self-test worker: runs the suite against several fault variants one after another in this one process,
+ * loading the step definitions once (Cucumber's support-library reuse), and prints one JSON line per variant:
+ * {name, scenarios: [{uri, line, name, requirements, verdict}], wallMs}.
+ * Usage (from bin/selftest.ts): selftest-worker.ts SECONDS TAGS-FOR-EACH... where each argument after the first is
+ * "<fault name>\t<tag expression or empty>".
+ */
+
+async function serve(faults: string[], timeoutS: number) {
+  const app = createApp({ noAnswerTimeoutSeconds: timeoutS, ...(faults.length ? { faults } : {}) });
+  const server = http.createServer(app.handler);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const description = { ...(app.describe(url) as Record<string, unknown>), timing: { noAnswerTimeoutSeconds: timeoutS, toleranceSeconds: { early: 1, late: 3 } } };
+  return {
+    description,
+    close: async () => {
+      app.close();
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const [seconds, ...jobs] = process.argv.slice(2);
+  const timeoutS = Number(seconds);
+  let support: ISupportCodeLibrary | undefined;
+  for (const job of jobs) {
+    const [name = '', tags = ''] = job.split('\t');
+    const started = performance.now();
+    const s = await serve(name ? [name] : [], timeoutS);
+    try {
+      resetTargetHealth();
+      const params: WorldParameters = { description: s.description, source: `fault ${name}` };
+      const { runConfiguration } = await loadConfiguration(
+        {
+          file: 'cucumber.js',
+          provided: { format: [], worldParameters: params as unknown as Record<string, never>, tags: ['not @long-running', tags].filter(Boolean).map((t) => `(${t})`).join(' and ') },
+        },
+        { cwd: ROOT },
+      );
+      const envelopes: Envelope[] = [];
+      const result = await runCucumber({ ...runConfiguration, ...(support ? { support } : {}) }, { cwd: ROOT, stdout: process.stderr }, (m) => envelopes.push(m));
+      support = result.support;
+      const scenarios = scenarioResults(envelopes, 'must', new Map()).map(({ uri, line, name: n, requirements, verdict }) => ({ uri, line, name: n, requirements, verdict }));
+      process.stdout.write(`${JSON.stringify({ name, scenarios, wallMs: performance.now() - started })}\n`);
+    } catch (e) {
+      process.stdout.write(`${JSON.stringify({ name, error: String((e as Error).stack ?? e), wallMs: performance.now() - started })}\n`);
+    } finally {
+      await s.close();
+    }
+  }
+  process.exit(0);
+}
+
+void main();
