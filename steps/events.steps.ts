@@ -27,11 +27,28 @@ Then('every invitation event on both channels comes from the communication sende
   }
 });
 
+function checkStartedThenCompleted(w: ConformanceWorld, role: 'caller' | 'callee', req: string): void {
+  const types = w.channel(role).about(w.invitation(role).url).map((e) => e.type);
+  const ok = types[0] === 'started' && types[types.length - 1] === 'completed' && types.slice(1, -1).every((t) => t === 'updated');
+  w.check(req, ok, `on the ${role}'s channel: started, updated*, completed`, types.join(', '), []);
+}
+
 Then('each channel carries exactly one started and then one completed for its invitation', async function (this: ConformanceWorld) {
+  for (const role of ROLES) checkStartedThenCompleted(this, role, 'EV-7');
+});
+
+Then("the caller's channel carries one started and then one completed for that invitation", async function (this: ConformanceWorld) {
+  await this.completed('caller');
+  checkStartedThenCompleted(this, 'caller', this.req);
+});
+
+Then('both completed events carry status {string} and the paired Declined reasons', async function (this: ConformanceWorld, status: string) {
+  const want = { caller: 'RemoteFailure', callee: 'LocalFailure' } as const;
   for (const role of ROLES) {
-    const types = this.channel(role).about(this.invitation(role).url).map((e) => e.type);
-    const ok = types[0] === 'started' && types[types.length - 1] === 'completed' && types.slice(1, -1).every((t) => t === 'updated');
-    this.check('EV-7', ok, `on the ${role}'s channel: started, updated*, completed`, types.join(', '), []);
+    const e = await this.completed(role);
+    this.check('EV-8', e.status === status, `status ${status} on the ${role}'s completed event`, e.status, []);
+    const r = e.reason as { code?: unknown; subcode?: unknown } | undefined;
+    this.check('EV-8', typeof r === 'object' && r !== null && r.code === want[role] && r.subcode === 'Declined', `reason {code: ${want[role]}, subcode: Declined} on the ${role}'s completed event`, show(e.reason), []);
   }
 });
 

@@ -39,6 +39,7 @@ Feature: The invitation lifecycle
     When the caller starts messaging an unknown user in the callee's domain
     Then the invitation to that target is created all the same
     And the caller's invitation completes with Failure NotFound / DestinationNotFound before the window closes
+    And the caller's channel carries one started and then one completed for that invitation
     And no incoming invitation with the caller's threadId reaches the callee
 
   @req:LC-5 @must @needs:unavailable
@@ -46,23 +47,25 @@ Feature: The invitation lifecycle
     When the caller starts messaging the unavailable user
     Then the invitation to that target is created all the same
     And the caller's invitation completes with Failure RemoteFailure / TemporarilyUnavailable before the window closes
+    And the caller's channel carries one started and then one completed for that invitation
 
   @req:LC-6 @must
   Scenario Outline: A completed invitation reads back with its final representation (<case>)
     Given the caller has started messaging the callee
     And the callee has received the invitation
-    And the callee has declined the invitation
+    And the callee has <answer> the invitation
     When both sides read their invitations <when>
     Then each read answers 200 with the final representation
 
     Examples:
-      | case                       | when                   |
-      | GET right after completion | right after completion |
+      | case                                 | answer   | when                   |
+      | declined, GET right after completion | declined | right after completion |
 
     @slow
     Examples:
-      | case                      | when                        |
-      | GET 30 s after completion | again 30 s after completion |
+      | case                                | answer   | when                        |
+      | declined, GET 30 s after completion | declined | again 30 s after completion |
+      | accepted, GET 30 s after completion | accepted | again 30 s after completion |
 
   @req:LC-7 @must
   Scenario Outline: A racing cancel and accept each get 204 or 409 and agree (<run>)
