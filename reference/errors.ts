@@ -5,10 +5,13 @@ const CODE_BY_STATUS: Record<number, string> = {
   403: 'Forbidden',
   404: 'NotFound',
   405: 'MethodNotAllowed',
+  408: 'RequestTimeout',
   409: 'Conflict',
   410: 'Gone',
   413: 'RequestEntityTooLarge',
+  414: 'RequestUriTooLong',
   415: 'UnsupportedMediaType',
+  431: 'RequestHeaderFieldsTooLarge',
   500: 'ServiceFailure',
 };
 
@@ -63,6 +66,13 @@ export const unsupportedMediaType = (status: 410 | 415, what: 'Content-Type' | '
 /** 413 for a body over the limit. */
 export const tooLarge = (): HttpError =>
   new HttpError(413, undefined, 'The request body is too large.', undefined, { Connection: 'close' });
+
+/** 414 for a request target over the limit. */
+export const uriTooLong = (): HttpError =>
+  new HttpError(414, undefined, 'The request URI is too long.', undefined, { Connection: 'close' });
+
+/** The error body for a status, for answers written before any handler runs (clientError in server.ts). */
+export const errorBody = (status: number, message: string): ErrorBody => ({ code: CODE_BY_STATUS[status] ?? 'BadRequest', message });
 
 /** 500 ServiceFailure (with subcode, if any). */
 export const serviceFailure = (subcode?: string, message = 'An internal error occurred.'): HttpError =>

@@ -5,16 +5,28 @@ import { type FaultSet, NO_FAULTS } from './faults';
 
 export const JSON_TYPE = 'application/json; charset=utf-8';
 export const MAX_BODY_BYTES = 64 * 1024;
+/** Request targets (path and query) longer than this are refused with 414 before anything else is looked at. */
+export const MAX_URL_LENGTH = 8 * 1024;
+
+/**
+ * A response to a request whose body has not arrived whole (unread, or refused part-way) closes the connection:
+ * otherwise node:http would read and discard the rest to keep the connection alive, i.e. read a huge body whole.
+ */
+function closeIfBodyUnread(res: ServerResponse): void {
+  if (res.req !== undefined && !res.req.complete) res.shouldKeepAlive = false;
+}
 
 /** Sends a JSON body (already serialized or not); `headers` may override the Content-Type (only a fault does). */
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = typeof body === 'string' ? body : JSON.stringify(body);
+  closeIfBodyUnread(res);
   res.writeHead(status, { 'Content-Type': JSON_TYPE, ...headers, 'Content-Length': Buffer.byteLength(text) });
   res.end(text);
 }
 
 /** Sends a response without a body. */
 export function sendEmpty(res: ServerResponse, status: number, headers: Record<string, string> = {}): void {
+  closeIfBodyUnread(res);
   res.writeHead(status, { ...headers, 'Content-Length': 0 });
   res.end();
 }
@@ -87,9 +99,14 @@ export function acceptsJson(accept: string | undefined): boolean {
   return false;
 }
 
+/** Strict UTF-8 (invalid bytes throw); a BOM is kept, so JSON.parse refuses it as before. */
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
 /**
  * Reads and parses an optional JSON object body: an empty body gives undefined; a body of another media type is
- * refused with the configured 410/415 (ERR-5); malformed JSON or JSON that is not an object gives 400 None (ERR-2).
+ * refused with the configured 410/415 (ERR-5); bytes that are not UTF-8, malformed JSON or JSON that is not an object
+ * give 400 None (ERR-2). JSON.parse makes `__proto__` an own member (no prototype is set), and nesting depth is bounded
+ * by the size limit only (V8's parser is not recursive).
  */
 export async function readJsonObject(
   req: IncomingMessage,
@@ -101,9 +118,15 @@ export async function readJsonObject(
   if (!isJsonContentType(req.headers['content-type']) && !faults.has('text-plain-body-parsed')) {
     throw unsupportedMediaType(unsupportedStatus, 'Content-Type');
   }
+  let text: string;
+  try {
+    text = UTF8.decode(raw);
+  } catch {
+    throw malformed('The request body is not well-formed UTF-8.');
+  }
   let value: unknown;
   try {
-    value = JSON.parse(raw.toString('utf8'));
+    value = JSON.parse(text);
   } catch {
     if (faults.has('malformed-json-500')) throw serviceFailure();
     throw malformed('The request body is not well-formed JSON.');

@@ -1,7 +1,8 @@
 /** The reference server on a real port. */
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, STATUS_CODES } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 import { createApp, type ReferenceApp, type ReferenceOptions } from './app';
+import { errorBody } from './errors';
 
 export interface RunningReference {
   url: string;
@@ -18,6 +19,7 @@ export async function startReferenceServer(
   const app = createApp(appOptions);
   const server = createServer(app.handler);
   server.keepAliveTimeout = 5_000;
+  server.on('clientError', answerClientError);
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -47,4 +49,30 @@ export async function startReferenceServer(
       return closing;
     },
   };
+}
+
+/** What node:http's parser refused, and with which status (node's own choices: 431, 408, else 400). */
+function clientErrorStatus(code: string | undefined): [number, string] {
+  switch (code) {
+    case 'HPE_HEADER_OVERFLOW': return [431, 'The request line or header fields are too large.'];
+    case 'HPE_URI_TOO_LONG': return [414, 'The request URI is too long.'];
+    case 'ERR_HTTP_REQUEST_TIMEOUT': return [408, 'The request took too long to arrive.'];
+    default: return [400, 'The request is not well-formed HTTP.'];
+  }
+}
+
+/**
+ * Requests node:http refuses before the app sees them (headers or request line over its 16 KiB limit, bad framing,
+ * timeouts) get the profile's error body instead of node's bare status line; the connection is closed either way.
+ */
+function answerClientError(error: Error & { code?: string }, socket: Socket): void {
+  const response = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (error.code === 'ECONNRESET' || !socket.writable || response?.headersSent) {
+    socket.destroy();
+    return;
+  }
+  const [status, message] = clientErrorStatus(error.code);
+  const body = JSON.stringify(errorBody(status, message));
+  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\n`
+    + `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 }

@@ -6,6 +6,14 @@ import { type FaultSet, NO_FAULTS } from './faults';
 
 export type Body = Record<string, unknown>;
 
+/** A lone (unpaired) UTF-16 surrogate: such a string has no UTF-8 form, so it cannot be stored or echoed exactly. */
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/** A member of a parsed body, own members only (an inherited `constructor` or `toString` is not a member). */
+function own(body: Body, name: string): unknown {
+  return Object.prototype.hasOwnProperty.call(body, name) ? body[name] : undefined;
+}
+
 export class Members {
   readonly problems: Record<string, string> = {};
 
@@ -13,13 +21,14 @@ export class Members {
 
   /** An optional string member of at most `limit` UTF-16 code units; null counts as absent. */
   string(name: string, limit?: number): string | undefined {
-    let value = this.body[name];
+    let value = own(this.body, name);
     if (value === undefined || value === null) return undefined;
     if (typeof value !== 'string') {
       if (!this.faults.has('wrong-json-type-coerced')) return this.fail(name, 'must be a string');
       value = String(value);
     }
     const text = value as string;
+    if (LONE_SURROGATE.test(text)) return this.fail(name, 'not well-formed Unicode (lone surrogate)');
     const length = name === 'subject' && this.faults.has('subject-counts-code-points') ? [...text].length : text.length;
     if (limit !== undefined && length > limit) return this.fail(name, `longer than ${limit}`);
     return text;
@@ -50,13 +59,14 @@ export class Members {
 
   /** `_links[name].href` as a data URI, re-emitted in this server's canonical form (WIRE-5). */
   dataLink(name: string): string | undefined {
-    const links = this.body._links;
+    const links = own(this.body, '_links');
     if (links === undefined || links === null) return undefined;
     if (typeof links !== 'object' || Array.isArray(links)) return this.fail('_links', 'must be an object');
-    const link = (links as Body)[name];
+    const link = own(links as Body, name);
     if (link === undefined || link === null) return undefined;
-    const href = typeof link === 'object' && !Array.isArray(link) ? (link as Body).href : undefined;
+    const href = typeof link === 'object' && !Array.isArray(link) ? own(link as Body, 'href') : undefined;
     if (typeof href !== 'string') return this.fail(name, 'must be {"href": data URI}');
+    if (LONE_SURROGATE.test(href)) return this.fail(name, 'not well-formed Unicode (lone surrogate)');
     const parsed = parseDataUri(href, !this.faults.has('data-uri-plus-kept'));
     if (!parsed && name === 'message' && this.faults.has('non-data-uri-message-accepted')) return href;
     return parsed ? formatDataUri(parsed, this.faults.has('data-uri-double-encoded')) : this.fail(name, 'not a data URI');
@@ -64,9 +74,10 @@ export class Members {
 
   /** An optional array of strings. */
   strings(name: string): string[] | undefined {
-    const value = this.body[name];
+    const value = own(this.body, name);
     if (value === undefined || value === null) return undefined;
     if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) return this.fail(name, 'must be an array of strings');
+    if (value.some((v: string) => LONE_SURROGATE.test(v))) return this.fail(name, 'not well-formed Unicode (lone surrogate)');
     return value as string[];
   }
 
