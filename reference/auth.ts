@@ -3,7 +3,6 @@ import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Ctx, Reply } from './context';
 import { mediaType, readBody } from './http';
-import { TOKEN_LIFETIME_SECONDS } from './tokens';
 
 export const DISCOVERY_PATH = '/autodiscover';
 export const USER_PATH = '/autodiscover/user';
@@ -15,7 +14,8 @@ const VALID_HOST = /^[A-Za-z0-9.\-]+(:[0-9]{1,5})?$|^\[[0-9A-Fa-f:.]+\](:[0-9]{1
 /** The 401 every unauthenticated request gets (DISC-2, AUTH-4): a MsRtcOAuth challenge naming the token endpoint. */
 export function challenge(ctx: Ctx, req: IncomingMessage): Reply {
   const host = req.headers.host;
-  const tokenUrl = host && VALID_HOST.test(host) ? `http://${host}${TOKEN_PATH}` : TOKEN_PATH;
+  const scheme = (req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http';
+  const tokenUrl = host && VALID_HOST.test(host) ? `${scheme}://${host}${TOKEN_PATH}` : TOKEN_PATH;
   const grants = ctx.faults.has('challenge-without-password-grant') ? 'urn:microsoft.rtc:windows,urn:microsoft.rtc:anonmeeting' : 'password';
   return { status: 401, headers: { 'WWW-Authenticate': `MsRtcOAuth href="${tokenUrl}",grant_type="${grants}"` } };
 }
@@ -68,7 +68,7 @@ export async function tokenEndpoint(ctx: Ctx, req: IncomingMessage): Promise<Rep
     body: {
       access_token: ctx.tokens.issue(account),
       token_type: ctx.faults.has('token-type-mac') ? 'MAC' : 'Bearer',
-      expires_in: ctx.faults.has('token-expires-in-zero') ? 0 : TOKEN_LIFETIME_SECONDS,
+      expires_in: ctx.faults.has('token-expires-in-zero') ? 0 : ctx.tokens.lifetimeSeconds,
     },
     headers: { 'Cache-Control': 'no-store', Pragma: 'no-cache' },
   };
