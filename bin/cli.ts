@@ -31,6 +31,8 @@ Options:
   --parallel N          scenarios run at once, each worker with its own caller/callee pair (default: the
                         smaller of 4 and the number of pairs the target declares)
   --long-running        also run the checks that take minutes (@long-running: EV-3's idle release)
+  --ca FILE             PEM certificate of a private CA to trust for an https target (besides the system CAs)
+  --insecure            do not verify the target's TLS certificate (the reports say so)
   --rel-prefix P        dialect of the embedded reference server: "ms:rtc:saas:" (default), "" or "service:"
   --no-answer-timeout S no-answer timeout of the embedded reference server in seconds (default 30)
   --help                this text
@@ -75,6 +77,8 @@ function options(argv: string[]): RunOptions | undefined {
       'long-running': { type: 'boolean' },
       'rel-prefix': { type: 'string' },
       'no-answer-timeout': { type: 'string' },
+      ca: { type: 'string' },
+      insecure: { type: 'boolean' },
       help: { type: 'boolean' },
     },
   });
@@ -102,6 +106,8 @@ function options(argv: string[]): RunOptions | undefined {
     longRunning: values['long-running'] === true,
     relPrefix,
     noAnswerTimeout: timeout,
+    ...(values.ca ? { ca: values.ca } : {}),
+    insecure: values.insecure === true,
     out: (t) => process.stdout.write(t),
     err: (t) => process.stderr.write(t),
   };

@@ -5,7 +5,7 @@ import type { Envelope } from '@cucumber/messages';
 import { startReferenceServer, type RunningReference } from '../reference/server';
 import type { RelPrefix } from '../steps/support/dialect';
 import { Client, Inconclusive, User } from '../steps/support/client';
-import { HttpTransport } from '../steps/support/http';
+import { HttpTransport, type TlsOptions } from '../steps/support/http';
 import { cleanUpLive } from '../steps/support/live';
 import { parseTargetDescription, parseTargetText, TargetDescriptionError, type Target } from '../steps/support/target';
 import type { WorldParameters } from '../steps/support/world';
@@ -28,6 +28,10 @@ export interface RunOptions {
   longRunning: boolean;
   relPrefix: RelPrefix;
   noAnswerTimeout: number;
+  /** PEM file of a private CA to trust for https targets */
+  ca?: string;
+  /** switch certificate verification off (shown in the reports) */
+  insecure: boolean;
   out: (text: string) => void;
   err: (text: string) => void;
 }
@@ -73,8 +77,8 @@ async function stopWorkers(): Promise<void> {
  * A dead target stops the run before any scenario: discovery and the caller's sign-in must get answers (whatever
  * they are; wrong answers are for the scenarios to judge). Returns why the target is unreachable, or undefined.
  */
-async function preflight(target: Target): Promise<string | undefined> {
-  const client = new Client(target, new HttpTransport({ timeoutMs: 10_000 }));
+async function preflight(target: Target, tlsOptions: TlsOptions | undefined): Promise<string | undefined> {
+  const client = new Client(target, new HttpTransport({ timeoutMs: 10_000, ...(tlsOptions ? { tls: tlsOptions } : {}) }));
   try {
     await new User(client, 'caller', target.users.caller).signIn();
   } catch (e) {
@@ -93,6 +97,16 @@ export async function run(o: RunOptions, interrupt: Promise<string>): Promise<nu
   const catalogue = loadCatalogue();
   const deviations: Map<string, Deviation> = o.deviations ? loadDeviations(o.deviations, new Set(catalogue.map((r) => r.id))) : new Map();
 
+  let tlsOptions: TlsOptions | undefined;
+  if (o.ca) {
+    try {
+      tlsOptions = { ca: fs.readFileSync(o.ca, 'utf8') };
+    } catch (e) {
+      throw new ConfigurationError(`--ca ${o.ca}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+    if (!/-----BEGIN CERTIFICATE-----/.test(tlsOptions.ca ?? '')) throw new ConfigurationError(`--ca ${o.ca}: not a PEM certificate`);
+  }
+  if (o.insecure) tlsOptions = { ...tlsOptions, insecure: true };
   let reference: RunningReference | undefined;
   let params: WorldParameters;
   let target: Target;
@@ -117,7 +131,9 @@ export async function run(o: RunOptions, interrupt: Promise<string>): Promise<nu
     if (parallel > pairs)
       throw new ConfigurationError(`--parallel ${parallel} needs ${parallel} caller/callee pairs; the target declares ${pairs} (users.caller/callee and users.pairs)`);
     o.out(`Target: ${target.name} (${params.source}), dialect ${JSON.stringify(target.relPrefix)}\n`);
-    const unreachable = await preflight(target);
+    if (tlsOptions) params = { ...params, tls: tlsOptions };
+    if (o.insecure) o.err('WARNING: --insecure: TLS certificates of the target are NOT verified; the reports say so.\n');
+    const unreachable = await preflight(target, tlsOptions);
     if (unreachable) {
       o.err(`target unreachable: ${unreachable}\n`);
       return 2;
@@ -156,7 +172,8 @@ export async function run(o: RunOptions, interrupt: Promise<string>): Promise<nu
       outcome.gate.reasons.push(`the run was interrupted (${interruption}); requirements not reached are "not run"`);
     }
     const profileVersion = (JSON.parse(fs.readFileSync(path.join(ROOT, 'features', 'requirements.json'), 'utf8')) as { profileVersion: string }).profileVersion;
-    const summary = buildSummary(outcome, targetSummary(target, params.source), {
+    const tlsNote = !target.discoveryUrl.startsWith('https:') ? 'plain http (no TLS)' : o.insecure ? 'NOT verified (--insecure)' : o.ca ? `verified against the system CAs and ${o.ca}` : 'verified against the system CAs';
+    const summary = buildSummary(outcome, { ...targetSummary(target, params.source), tls: tlsNote }, {
       startedAt,
       finishedAt: new Date(),
       profileVersion,

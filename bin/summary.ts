@@ -19,6 +19,8 @@ export interface TargetSummary {
   unsupportedContentTypeStatus: number;
   /** what the target declares that departs from the seed: 415 instead of 410, N outside 25–40 s */
   declaredDeviations: string[];
+  /** how the target's TLS certificate was checked */
+  tls?: string;
 }
 
 /** reports/summary.json (schemas/summary.schema.json). */

@@ -118,7 +118,7 @@ export function conformanceHtml(s: Summary, scenarios: readonly ScenarioResult[]
 <div class="verdict ${overall[0]}" id="overall">${esc(overall[1])}</div>
 <dl>
 <dt>Target</dt><dd id="target-name">${esc(t.name)} <span class="muted">(${esc(t.source)})</span></dd>
-<dt>Discovery URL</dt><dd><code>${esc(t.discoveryUrl)}</code></dd>
+<dt>Discovery URL</dt><dd><code>${esc(t.discoveryUrl)}</code>${t.tls ? ` — TLS ${esc(t.tls)}` : ''}</dd>
 <dt>Dialect</dt><dd><code>${esc(JSON.stringify(t.relPrefix))}</code></dd>
 <dt>Capabilities</dt><dd>${esc(caps)}</dd>
 <dt>Fixtures</dt><dd>${esc(t.fixtures.join(', ') || 'none')}</dd>

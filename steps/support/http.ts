@@ -1,4 +1,5 @@
 import type { RequestListener, IncomingMessage } from 'node:http';
+import * as tls from 'node:tls';
 import supertest from 'supertest';
 import type { Exchange } from './exchange';
 
@@ -21,6 +22,14 @@ export interface TransportOptions {
   /** largest response body read; the rest is dropped and the exchange marked truncated */
   maxBodyBytes?: number;
   onExchange?: (x: Exchange) => void;
+  /** TLS: a private CA (PEM) to trust besides the system's, or certificate checks switched off */
+  tls?: TlsOptions;
+}
+
+/** How https targets are verified: against the system CAs (default), plus a private CA, or not at all. */
+export interface TlsOptions {
+  ca?: string;
+  insecure?: boolean;
 }
 
 interface RawBody {
@@ -114,7 +123,10 @@ export class HttpTransport {
     };
     const maxBytes = this.maxBodyBytes;
     const timeout = req.timeoutMs ?? this.timeoutMs;
-    const test = base[method](url.pathname + url.search)
+    const request = base[method](url.pathname + url.search);
+    if (this.options.tls?.ca) request.ca([...tls.rootCertificates, this.options.tls.ca]);
+    if (this.options.tls?.insecure) request.disableTLSCerts();
+    const test = request
       .redirects(0)
       .ok(() => true)
       .timeout({ response: timeout, deadline: timeout })

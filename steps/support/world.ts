@@ -5,7 +5,7 @@ import { canonicalize } from './dialect';
 import type { EventChannel, ReceivedEvent } from './events';
 import { EventWaitTimeout } from './events';
 import type { Exchange } from './exchange';
-import { HttpTransport } from './http';
+import { HttpTransport, type TlsOptions } from './http';
 import { isObject, resolveHref } from './links';
 import { RequirementFailure, show } from './expect';
 import { scenarioSecrets } from './evidence';
@@ -16,6 +16,8 @@ import { parseTargetDescription, type Account, type Target } from './target';
 export interface WorldParameters {
   description: unknown;
   source: string;
+  /** how https targets are verified (--ca, --insecure) */
+  tls?: TlsOptions;
 }
 
 export type Role = 'caller' | 'callee';
@@ -85,7 +87,7 @@ export class ConformanceWorld extends World<WorldParameters> {
   constructor(options: IWorldOptions<WorldParameters>) {
     super(options);
     this.target = targetFrom(options.parameters);
-    this.transport = new HttpTransport({ timeoutMs: 10_000 });
+    this.transport = new HttpTransport({ timeoutMs: 10_000, ...(options.parameters.tls ? { tls: options.parameters.tls } : {}) });
     this.client = new Client(this.target, this.transport);
     const pairs = [{ caller: this.target.users.caller, callee: this.target.users.callee }, ...this.target.users.pairs];
     const worker = Number(process.env.CUCUMBER_WORKER_ID ?? 0);
