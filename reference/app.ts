@@ -9,15 +9,15 @@ import { defaultBehaviour, type RelPrefix } from './behaviour';
 import type { Ctx, Reply, Rq } from './context';
 import { faultSet, type FaultSet } from './faults';
 import { addMessaging, findConversation, getConversation, getMessaging, getParticipant, stopMessaging } from './conversations';
-import { HttpError, conflict, methodNotAllowed, notFound, serviceFailure, unsupportedMediaType } from './errors';
-import { acceptsJson, isJsonContentType, sendEmpty, sendError, sendJson } from './http';
+import { HttpError, conflict, methodNotAllowed, notFound, serviceFailure, unsupportedMediaType, uriTooLong } from './errors';
+import { acceptsJson, isJsonContentType, MAX_URL_LENGTH, sendEmpty, sendError, sendJson } from './http';
 import {
   accept, acceptAndBridge, cancel, decline, findInvitation, getInvitation, getMeeting, startAdhocMeeting, startMessaging,
 } from './invitations';
-import { purgeCompleted, settle } from './lifecycle';
+import { deleteApplication, purgeCompleted, settle } from './lifecycle';
 import type { Application } from './model';
 import { Representer } from './represent';
-import { TokenStore } from './tokens';
+import { TOKEN_LIFETIME_SECONDS, TokenStore } from './tokens';
 
 export type { RelPrefix } from './behaviour';
 
@@ -26,6 +26,13 @@ export interface ReferenceOptions {
   noAnswerTimeoutSeconds?: number;
   pairs?: number;
   unsupportedContentTypeStatus?: 410 | 415;
+  /** Lifetime of a bearer token in whole seconds, announced as `expires_in` (default 3600); an expired token gets 401. */
+  tokenLifetimeSeconds?: number;
+  /**
+   * An application without any request by its owner (a pending P-GET counts as one) for this many seconds is deleted
+   * as a DELETE would (default 600; 0 = never). Fractions allowed.
+   */
+  applicationIdleSeconds?: number;
   /**
    * Developer use only: names of deliberate deviations (reference/faults.ts) for the suite's self-test. Unknown names
    * throw a TypeError. Empty or absent: the faithful server.
@@ -49,6 +56,8 @@ export interface ReferenceApp {
 /** Completed invitations stay readable this long (D16 asks for at least 30 s). */
 const RETENTION_MS = 120_000;
 const SWEEP_INTERVAL_MS = 5_000;
+/** UCWA deletes an application after some minutes without activity; this server's default. */
+const DEFAULT_APPLICATION_IDLE_SECONDS = 600;
 
 type Handler = () => Reply | undefined | Promise<Reply | undefined>;
 type Route = Partial<Record<string, Handler>>;
@@ -62,6 +71,8 @@ function checkOptions(options: ReferenceOptions): Required<Omit<ReferenceOptions
     noAnswerTimeoutSeconds: options.noAnswerTimeoutSeconds ?? 30,
     pairs: options.pairs ?? 8,
     unsupportedContentTypeStatus: options.unsupportedContentTypeStatus ?? 410,
+    tokenLifetimeSeconds: options.tokenLifetimeSeconds ?? TOKEN_LIFETIME_SECONDS,
+    applicationIdleSeconds: options.applicationIdleSeconds ?? DEFAULT_APPLICATION_IDLE_SECONDS,
   } as const;
   if (!REL_PREFIXES.includes(resolved.relPrefix)) throw new TypeError('relPrefix must be "ms:rtc:saas:", "" or "service:"');
   const n = resolved.noAnswerTimeoutSeconds;
@@ -73,6 +84,14 @@ function checkOptions(options: ReferenceOptions): Required<Omit<ReferenceOptions
   }
   if (resolved.unsupportedContentTypeStatus !== 410 && resolved.unsupportedContentTypeStatus !== 415) {
     throw new TypeError('unsupportedContentTypeStatus must be 410 or 415');
+  }
+  const t = resolved.tokenLifetimeSeconds;
+  if (!Number.isInteger(t) || t < 1 || t > 31_536_000) {
+    throw new TypeError('tokenLifetimeSeconds must be a whole number of seconds from 1 to 31536000');
+  }
+  const idle = resolved.applicationIdleSeconds;
+  if (typeof idle !== 'number' || !Number.isFinite(idle) || idle < 0 || idle > 31_536_000) {
+    throw new TypeError('applicationIdleSeconds must be a number of seconds >= 0 (0 = never; at most 31536000)');
   }
   return resolved;
 }
@@ -133,7 +152,24 @@ function apiRoute(ctx: Ctx, rq: Rq, segments: readonly string[]): Route {
     if (events && ctx.faults.has('deleted-application-events-subcode-none')) throw notFound();
     throw notFound(rest.length === 0 || events ? 'ApplicationNotFound' : undefined);
   }
+  busy(app, rq.res);
   return applicationRoute(ctx, rq, app, rest);
+}
+
+/** The owner's request on an application is activity from its start until its response ends (a P-GET: until answered). */
+function busy(app: Application, res: ServerResponse): void {
+  app.lastActivity = Date.now();
+  app.inFlight++;
+  res.once('close', () => {
+    app.inFlight--;
+    app.lastActivity = Date.now();
+  });
+}
+
+/** Deletes, as DELETE would, every application idle for idleMs: no request in flight, none started or ended since. */
+function expireIdle(ctx: Ctx, now: number, idleMs: number): void {
+  const idle = [...ctx.apps.values()].filter((app) => app.inFlight === 0 && now - app.lastActivity >= idleMs);
+  for (const app of idle) if (!app.deleted) deleteApplication(ctx, app);
 }
 
 /** What the access-control faults do with another user's application (undefined: answer 404 as the faithful server). */
@@ -182,6 +218,7 @@ async function run(ctx: Ctx, req: IncomingMessage, res: ServerResponse, route: R
 
 async function handle(ctx: Ctx, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = req.url ?? '/';
+  if (url.length > MAX_URL_LENGTH) throw uriTooLong();
   const q = url.indexOf('?');
   const path = q < 0 ? url : url.slice(0, q);
   if (path === DISCOVERY_PATH) return run(ctx, req, res, { GET: () => discoveryRoot(ctx) });
@@ -247,16 +284,18 @@ export function createApp(options: ReferenceOptions = {}): ReferenceApp {
     behaviour,
     rep: new Representer(behaviour, faults),
     accounts: new AccountDirectory(opts.pairs),
-    tokens: new TokenStore(faults),
+    tokens: new TokenStore(faults, opts.tokenLifetimeSeconds),
     apps: new Map(),
     appsByAccount: new Map(),
   };
 
+  const idleMs = opts.applicationIdleSeconds * 1000;
   const sweeper = setInterval(() => {
     const now = Date.now();
+    if (idleMs > 0) expireIdle(ctx, now, idleMs);
     for (const app of ctx.apps.values()) purgeCompleted(app, now, RETENTION_MS);
     ctx.tokens.sweep(now);
-  }, SWEEP_INTERVAL_MS);
+  }, idleMs > 0 ? Math.min(SWEEP_INTERVAL_MS, Math.max(100, idleMs / 4)) : SWEEP_INTERVAL_MS);
   sweeper.unref();
 
   return {

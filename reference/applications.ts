@@ -32,6 +32,8 @@ export async function createApplication(ctx: Ctx, rq: Rq): Promise<Reply> {
     culture: culture!,
     availableSince: 0,
     deleted: false,
+    lastActivity: Date.now(),
+    inFlight: 0,
     channel: new EventChannel(`${href}/events`, (events) => ctx.rep.senders(app, events), ctx.faults),
     invitations: new Map(),
     conversations: new Map(),

@@ -14,6 +14,8 @@ Options:
   --no-answer-timeout S                  no-answer timeout in seconds, fractions allowed (default 30)
   --pairs N                              extra caller/callee account pairs (default 8)
   --unsupported-content-type-status S    410 (default) or 415
+  --token-lifetime-seconds S             bearer token lifetime, whole seconds (default 3600)
+  --application-idle-seconds S           delete applications idle this long, fractions allowed (default 600; 0 = never)
   --fault NAME                           DEVELOPER USE ONLY: deliberately break the server in the named way
                                          (repeatable; names and what they break: reference/faults.ts); for the
                                          suite's self-test, never for a real run
@@ -63,6 +65,12 @@ function parseArgs(argv: readonly string[]): Options | 'help' | 'list-faults' {
         break;
       case '--unsupported-content-type-status':
         options.unsupportedContentTypeStatus = number(next()) as 410 | 415;
+        break;
+      case '--token-lifetime-seconds':
+        options.tokenLifetimeSeconds = number(next());
+        break;
+      case '--application-idle-seconds':
+        options.applicationIdleSeconds = number(next());
         break;
       case '--fault':
         options.faults = [...(options.faults ?? []), next()];

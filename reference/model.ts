@@ -33,6 +33,10 @@ export interface Application {
   /** Set by makeMeAvailable for Messaging: when it was last called (performance.now()); 0 while unavailable. */
   availableSince: number;
   deleted: boolean;
+  /** Date.now() at the start or end of the owner's latest request on it (idle expiry; a pending P-GET also counts). */
+  lastActivity: number;
+  /** The owner's requests on it still being answered (a pending P-GET among them): while > 0 it is not idle. */
+  inFlight: number;
   channel: EventChannel;
   invitations: Map<string, Invitation>;
   conversations: Map<string, Conversation>;

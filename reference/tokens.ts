@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { Account } from './accounts';
 import { type FaultSet, NO_FAULTS } from './faults';
 
+/** Default lifetime of a bearer token; `tokenLifetimeSeconds` changes it (expires_in says the value in force). */
 export const TOKEN_LIFETIME_SECONDS = 3600;
 
 export class TokenStore {
@@ -10,12 +11,15 @@ export class TokenStore {
   /** Only the unknown-token fault uses it. */
   private lastIssued: Account | undefined;
 
-  constructor(private readonly faults: FaultSet = NO_FAULTS) {}
+  constructor(
+    private readonly faults: FaultSet = NO_FAULTS,
+    readonly lifetimeSeconds: number = TOKEN_LIFETIME_SECONDS,
+  ) {}
 
   issue(account: Account): string {
     const token = `ref-${randomBytes(24).toString('base64url')}`;
     this.lastIssued = account;
-    this.tokens.set(token, { account, expiresAt: Date.now() + TOKEN_LIFETIME_SECONDS * 1000 });
+    this.tokens.set(token, { account, expiresAt: Date.now() + this.lifetimeSeconds * 1000 });
     return token;
   }
 
@@ -31,6 +35,11 @@ export class TokenStore {
       return undefined;
     }
     return entry.account;
+  }
+
+  /** How many tokens are held (expired ones until the next sweep). */
+  get size(): number {
+    return this.tokens.size;
   }
 
   /** Forgets expired tokens. */
