@@ -5,6 +5,8 @@ const common = {
   paths: ['features/**/*.feature'],
   requireModule: ['tsx/cjs'],
   require: ['steps/**/*.ts'],
+  // start the scenarios dominated by protocol waits first (bin/slow-first.js)
+  plugin: ['./bin/slow-first.js'],
   strict: true,
 };
 
