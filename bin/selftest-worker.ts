@@ -1,12 +1,10 @@
-import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { loadConfiguration, runCucumber } from '@cucumber/cucumber/api';
 import type { ISupportCodeLibrary } from '@cucumber/cucumber/api';
 import type { Envelope } from '@cucumber/messages';
-import { createApp } from '../reference/app';
 import { resetTargetHealth } from '../steps/support/http';
 import type { WorldParameters } from '../steps/support/world';
 import { ROOT } from './features';
+import { serveVariant } from './variant-server';
 import { scenarioResults } from './verdicts';
 
 /**
@@ -17,22 +15,6 @@ import { scenarioResults } from './verdicts';
  * "<fault name>\t<tag expression or empty>".
  */
 
-async function serve(faults: string[], timeoutS: number) {
-  const app = createApp({ noAnswerTimeoutSeconds: timeoutS, ...(faults.length ? { faults } : {}) });
-  const server = http.createServer(app.handler);
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const description = { ...(app.describe(url) as Record<string, unknown>), timing: { noAnswerTimeoutSeconds: timeoutS, toleranceSeconds: { early: 1, late: 3 } } };
-  return {
-    description,
-    close: async () => {
-      app.close();
-      server.closeAllConnections();
-      await new Promise<void>((r) => server.close(() => r()));
-    },
-  };
-}
-
 async function main(): Promise<void> {
   const [seconds, ...jobs] = process.argv.slice(2);
   const timeoutS = Number(seconds);
@@ -40,7 +22,7 @@ async function main(): Promise<void> {
   for (const job of jobs) {
     const [name = '', tags = ''] = job.split('\t');
     const started = performance.now();
-    const s = await serve(name ? [name] : [], timeoutS);
+    const s = await serveVariant(name ? [name] : [], timeoutS);
     try {
       resetTargetHealth();
       const params: WorldParameters = { description: s.description, source: `fault ${name}` };

@@ -1,14 +1,12 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { createApp } from '../reference/app';
 import { FAULTS } from '../reference/faults';
 import { loadCatalogue, loadScenarios, ROOT } from './features';
 import type { Summary } from './summary';
+import { serveVariant } from './variant-server';
 
 /**
  * The suite's self-proof (npm run selftest): the suite against the unmodified reference server (every applicable
@@ -40,21 +38,10 @@ export interface VariantResult {
 }
 
 async function serve(faults: string[]) {
-  const app = createApp({ noAnswerTimeoutSeconds: SHORT_TIMEOUT_S, ...(faults.length ? { faults } : {}) });
-  const server = http.createServer(app.handler);
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const v = await serveVariant(faults, SHORT_TIMEOUT_S);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'selftest-'));
-  const description = { ...(app.describe(url) as Record<string, unknown>), timing: { noAnswerTimeoutSeconds: SHORT_TIMEOUT_S, toleranceSeconds: { early: 1, late: 3 } } };
-  fs.writeFileSync(path.join(dir, 'target.json'), JSON.stringify(description));
-  return {
-    dir,
-    close: async () => {
-      app.close();
-      server.closeAllConnections();
-      await new Promise<void>((r) => server.close(() => r()));
-    },
-  };
+  fs.writeFileSync(path.join(dir, 'target.json'), JSON.stringify(v.description));
+  return { dir, close: v.close };
 }
 
 function suite(dir: string, tags: string | undefined, parallel: number): Promise<{ code: number | null; output: string; summary?: Summary; wallMs: number }> {

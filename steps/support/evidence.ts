@@ -1,10 +1,8 @@
-import { redact, type Exchange } from './exchange';
+import { redact, SECRET_HEADERS, type Exchange } from './exchange';
 import type { ConformanceWorld } from './world';
 
 /** Media type of the structured evidence attached to a scenario that did not pass. */
 export const EVIDENCE_MEDIA_TYPE = 'application/vnd.ucwa-conformance.evidence+json';
-
-const SECRET_HEADER = /^(authorization|proxy-authorization|cookie|set-cookie)$/i;
 
 export interface EvidenceExchange {
   seq: number;
@@ -47,7 +45,7 @@ function headers(h: Record<string, string | string[] | undefined>, secrets: read
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(h)) {
     if (v === undefined) continue;
-    out[k] = SECRET_HEADER.test(k) ? '«redacted»' : redact(Array.isArray(v) ? v.join(', ') : v, secrets);
+    out[k] = SECRET_HEADERS.test(k) ? '«redacted»' : redact(Array.isArray(v) ? v.join(', ') : v, secrets);
   }
   return out;
 }

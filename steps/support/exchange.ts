@@ -20,7 +20,8 @@ export interface Exchange {
   error?: string;
 }
 
-const SECRET_HEADERS = /^(authorization|proxy-authorization|cookie|set-cookie)$/i;
+/** Headers whose values are never shown. */
+export const SECRET_HEADERS = /^(authorization|proxy-authorization|cookie|set-cookie)$/i;
 
 /** `text` with every secret, bearer token and password parameter replaced by a marker. */
 export function redact(text: string, secrets: readonly string[]): string {
