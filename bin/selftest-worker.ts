@@ -1,3 +1,4 @@
+import * as readline from 'node:readline';
 import { loadConfiguration, runCucumber } from '@cucumber/cucumber/api';
 import type { ISupportCodeLibrary } from '@cucumber/cucumber/api';
 import type { Envelope } from '@cucumber/messages';
@@ -8,18 +9,18 @@ import { serveVariant } from './variant-server';
 import { scenarioResults } from './verdicts';
 
 /**
- * A self-test worker: runs the suite against several fault variants one after another in this one process,
- * loading the step definitions once (Cucumber's support-library reuse), and prints one JSON line per variant:
- * {name, scenarios: [{uri, line, name, requirements, verdict}], wallMs}.
- * Usage (from bin/selftest.ts): selftest-worker.ts SECONDS TAGS-FOR-EACH... where each argument after the first is
- * "<fault name>\t<tag expression or empty>".
+ * A self-test worker: runs the suite against fault variants one after another in this one process, loading the
+ * step definitions once (Cucumber's support-library reuse). It reads jobs from standard input, one line each
+ * ("<fault name>\t<tag expression or empty>"), and prints one JSON line per job:
+ * {name, scenarios: [{uri, line, name, requirements, verdict}], wallMs}. It ends when its input ends.
+ * Usage (from bin/selftest.ts): selftest-worker.ts SECONDS
  */
 
 async function main(): Promise<void> {
-  const [seconds, ...jobs] = process.argv.slice(2);
-  const timeoutS = Number(seconds);
+  const timeoutS = Number(process.argv[2]);
   let support: ISupportCodeLibrary | undefined;
-  for (const job of jobs) {
+  for await (const job of readline.createInterface({ input: process.stdin })) {
+    if (!job.trim()) continue;
     const [name = '', tags = ''] = job.split('\t');
     const started = performance.now();
     const s = await serveVariant(name ? [name] : [], timeoutS);

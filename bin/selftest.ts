@@ -24,6 +24,9 @@ const BASELINE_WARNINGS = new Set(['SEC-5']);
 /** The no-answer timeout the variants declare, so that LC-3 and ERR-12 take seconds, not half a minute. */
 const SHORT_TIMEOUT_S = 2;
 
+/** The variants are local: an expected event that has not come within 2 s is not coming (EV-10 asks for 1 s). */
+const EVENT_WAIT_MS_SELFTEST = 2000;
+
 export interface VariantResult {
   name: string;
   breaks: string[];
@@ -81,13 +84,21 @@ interface WorkerLine {
   wallMs: number;
 }
 
-/** Runs a batch of variants in one worker process (step definitions loaded once); calls back per variant. */
-function worker(jobs: { name: string; tags?: string }[], onLine: (l: WorkerLine) => void): Promise<void> {
+/**
+ * Runs variants in one worker process (step definitions loaded once), taking the next job from `next` whenever
+ * it has finished one, so that long variants do not hold up a fixed share of the others.
+ */
+function worker(next: () => { name: string; tags?: string } | undefined, onLine: (l: WorkerLine) => void): Promise<void> {
   return new Promise((resolve) => {
-    const args = ['--import', 'tsx', 'bin/selftest-worker.ts', String(SHORT_TIMEOUT_S), ...jobs.map((j) => `${j.name}\t${j.tags ?? ''}`)];
-    const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, TARGET: '' }, stdio: ['ignore', 'pipe', 'ignore'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bin/selftest-worker.ts', String(SHORT_TIMEOUT_S)], { cwd: ROOT, env: { ...process.env, TARGET: '', UCWA_CONFORMANCE_EVENT_WAIT_MS: String(EVENT_WAIT_MS_SELFTEST) }, stdio: ['pipe', 'pipe', 'ignore'] });
+    const pending = new Set<string>();
+    const feed = () => {
+      const job = next();
+      if (!job) return child.stdin.end();
+      pending.add(job.name);
+      child.stdin.write(`${job.name}\t${job.tags ?? ''}\n`);
+    };
     let buffer = '';
-    const seen = new Set<string>();
     child.stdout.on('data', (c: Buffer) => {
       buffer += c.toString();
       let nl: number;
@@ -96,14 +107,16 @@ function worker(jobs: { name: string; tags?: string }[], onLine: (l: WorkerLine)
         buffer = buffer.slice(nl + 1);
         if (!line.trim()) continue;
         const parsed = JSON.parse(line) as WorkerLine;
-        seen.add(parsed.name);
+        pending.delete(parsed.name);
         onLine(parsed);
+        feed();
       }
     });
     child.on('close', (code) => {
-      for (const j of jobs) if (!seen.has(j.name)) onLine({ name: j.name, error: `the worker exited (${code}) before reporting it`, wallMs: 0 });
+      for (const name of pending) onLine({ name, error: `the worker exited (${code}) before reporting it`, wallMs: 0 });
       resolve();
     });
+    feed();
   });
 }
 
@@ -186,15 +199,17 @@ reports/selftest.json). Exit 0 when every variant is caught, ≥ 95 % correctly 
 
   let doneCount = 0;
   const byName = new Map<string, VariantResult>();
-  const batches: { name: string; tags?: string }[][] = Array.from({ length: Math.min(concurrency, variants.length) }, () => []);
-  variants.forEach((f, i) => {
-    const tags = tagsFor(f.breaks, slow, values.full === true);
-    batches[i % batches.length]!.push({ name: f.name, ...(tags ? { tags } : {}) });
-  });
+  // Variants that run slow scenarios go first: the long jobs start early and the short ones fill in around them.
+  const queue = variants
+    .map((f) => {
+      const tags = tagsFor(f.breaks, slow, values.full === true);
+      return { name: f.name as string, ...(tags ? { tags } : {}) };
+    })
+    .sort((a, b) => Number(a.tags === 'not @slow') - Number(b.tags === 'not @slow'));
   const breaksOf = new Map(variants.map((f) => [f.name as string, [...f.breaks] as string[]]));
   await Promise.all(
-    batches.map((b) =>
-      worker(b, (line) => {
+    Array.from({ length: Math.min(concurrency, queue.length) }, () =>
+      worker(() => queue.shift(), (line) => {
         const r = judge(line.name, breaksOf.get(line.name) ?? [], line, first ?? new Map());
         byName.set(r.name, r);
         process.stdout.write(`[${++doneCount}/${variants.length}] ${r.verdict.padEnd(24)} ${r.name} (${(r.wallMs / 1000).toFixed(1)} s)\n`);

@@ -17,6 +17,7 @@ import {
   watchIdle,
 } from './support/event-probes';
 import { unique, type ConformanceWorld } from './support/world';
+import { EVENT_WAIT_MS } from './support/timing';
 
 const ROLES = ['caller', 'callee'] as const;
 const IDLE_RELEASE_MS = 180_000;
@@ -88,7 +89,7 @@ When('the caller starts messaging the callee from that application', async funct
 Then("the second event request delivers that invitation's started event", async function (this: ConformanceWorld) {
   const inv = extras(this).invitations[0]!;
   const ch = throwaway(this).channel!;
-  await this.waitEvent('EV-4', () => ch.waitForStartedWithThread(inv.threadId, 5000)).catch((e: unknown) => {
+  await this.waitEvent('EV-4', () => ch.waitForStartedWithThread(inv.threadId, EVENT_WAIT_MS)).catch((e: unknown) => {
     if (!(e instanceof Inconclusive) || !ch.failureExchange) throw e;
   });
   const second = ch.batches[0]?.exchange ?? ch.failureExchange;
@@ -104,8 +105,8 @@ Then('both started events arrive within 1 s of the startMessaging response', asy
   const cause = this.last!;
   if (cause.status !== 201) throw new Inconclusive(`prerequisite SM-1 failed: startMessaging answered ${cause.status ?? cause.error}`, cause);
   const url = this.invitation('caller').url;
-  const out = await this.waitEvent('EV-10', () => this.channel('caller').waitForInvitationEvent(url, 'started', 5000));
-  await this.waitEvent('EV-10', () => this.channel('callee').waitForStartedWithThread(this.threadId, 5000));
+  const out = await this.waitEvent('EV-10', () => this.channel('caller').waitForInvitationEvent(url, 'started', EVENT_WAIT_MS));
+  await this.waitEvent('EV-10', () => this.channel('callee').waitForStartedWithThread(this.threadId, EVENT_WAIT_MS));
   const inc = await this.receiveIncoming();
   checkEventDelay(this, 'caller', out, cause, 'startMessaging');
   checkEventDelay(this, 'callee', inc, cause, 'startMessaging');
@@ -125,7 +126,7 @@ Then(/^both completed events arrive within 1 s of the (accept|decline|cancel) re
   const cause = this.last!;
   for (const role of ROLES) {
     const url = this.invitation(role).url;
-    const e = await this.waitEvent('EV-10', () => this.channel(role).waitForInvitationEvent(url, 'completed', 5000));
+    const e = await this.waitEvent('EV-10', () => this.channel(role).waitForInvitationEvent(url, 'completed', EVENT_WAIT_MS));
     checkEventDelay(this, role, e, cause, action);
   }
 });

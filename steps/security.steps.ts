@@ -4,6 +4,7 @@ import { awaitPending, currentHref, extras, openFixtureChannels } from './suppor
 import { probeUrl } from './support/links';
 import { mentions, plainHttpUrls, secretLeaks } from './support/security';
 import type { ConformanceWorld } from './support/world';
+import { EVENT_WAIT_MS } from './support/timing';
 
 const ROLES = ['caller', 'callee'] as const;
 
@@ -62,7 +63,7 @@ Then("the caller's pending event request still delivers its next event", async f
   const x = await this.startMessaging(this.defaultStartMessaging());
   if (x.status !== 201) throw new Inconclusive(`prerequisite SM-1 failed: startMessaging answered ${x.status ?? x.error}`, x);
   const url = this.invitation('caller').url;
-  await this.waitEvent('SEC-3', () => ch.waitForInvitationEvent(url, 'started', 5000)).catch((e: unknown) => {
+  await this.waitEvent('SEC-3', () => ch.waitForInvitationEvent(url, 'started', EVENT_WAIT_MS)).catch((e: unknown) => {
     if (!(e instanceof Inconclusive) || !ch.failureExchange) throw e;
   });
   const pending = ch.batches[batchesBefore]?.exchange ?? ch.failureExchange;

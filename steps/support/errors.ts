@@ -10,6 +10,7 @@ import { embedded, isObject, link, probeUrl, resolveHref } from './links';
 import { jsonMediaTypeProblem } from './media';
 import type { ErrorFixture } from './target';
 import { unique, type ConformanceWorld, type Role, type Tracked } from './world';
+import { EVENT_WAIT_MS } from './timing';
 
 /** Runs a set-up step; a requirement failure inside it makes the scenario inconclusive, naming that requirement. */
 export async function prerequisite<T>(run: () => Promise<T>): Promise<T> {
@@ -198,7 +199,7 @@ export async function answer(w: ConformanceWorld, role: Role, name: string, req:
 }
 
 /** Waits for the completed event of a role's invitation; a miss makes the scenario inconclusive, naming `req`. */
-export async function completedAsPrerequisite(w: ConformanceWorld, role: Role, req: string, timeoutMs = 5000): Promise<ReceivedEvent> {
+export async function completedAsPrerequisite(w: ConformanceWorld, role: Role, req: string, timeoutMs = EVENT_WAIT_MS): Promise<ReceivedEvent> {
   const e = await prerequisite(() => w.waitEvent(req, () => w.channel(role).waitForInvitationEvent(w.invitation(role).url, 'completed', timeoutMs)));
   return e;
 }
@@ -339,7 +340,7 @@ export async function addedMessaging(w: ConformanceWorld, accepted: boolean): Pr
   if (!accepted) return;
   const first = w.invitation('callee');
   const e = await prerequisite(() =>
-    w.waitEvent('ADD-3', () => w.channel('callee').waitFor((ev) => ev.linkRel === 'messagingInvitation' && ev.type === 'started' && sameConversation(w, first, ev), 5000, 'started event of the added invitation')),
+    w.waitEvent('ADD-3', () => w.channel('callee').waitFor((ev) => ev.linkRel === 'messagingInvitation' && ev.type === 'started' && sameConversation(w, first, ev), EVENT_WAIT_MS, 'started event of the added invitation')),
   );
   const t: Tracked = { role: 'callee', url: e.linkHref as string, remembered: {} };
   w.invitations.set('callee', t);

@@ -3,6 +3,7 @@ import { EventWaitTimeout, type ReceivedEvent } from './events';
 import type { Exchange } from './exchange';
 import { link, resolveHref } from './links';
 import type { ConformanceWorld, Role, Tracked } from './world';
+import { EVENT_WAIT_MS } from './timing';
 
 const ROLES: readonly Role[] = ['caller', 'callee'];
 
@@ -28,14 +29,14 @@ export async function started(w: ConformanceWorld, body: Record<string, unknown>
  * Waits on the callee's channel for the `started` of this scenario's threadId and tracks the incoming invitation; a
  * missed deadline fails `requirement` (the requirement under test when the threadId itself is what is checked).
  */
-export async function receiveFor(w: ConformanceWorld, requirement: string, timeoutMs = 5000): Promise<ReceivedEvent> {
+export async function receiveFor(w: ConformanceWorld, requirement: string, timeoutMs = EVENT_WAIT_MS): Promise<ReceivedEvent> {
   const e = await w.waitEvent(requirement, () => w.channel('callee').waitForStartedWithThread(w.threadId, timeoutMs));
   if (!e.linkHref) w.fail('EV-6', 'the started event has a link.href', JSON.stringify(e.raw), []);
   const t: Tracked = { role: 'callee', url: e.linkHref as string, remembered: {} };
   w.invitations.set('callee', t);
   const copy = e.embeddedInvitation ?? e.fetched;
   if (copy) w.observe(t, copy);
-  await w.channel('caller').waitForInvitationEvent(w.invitation('caller').url, 'started', 5000).catch(() => undefined);
+  await w.channel('caller').waitForInvitationEvent(w.invitation('caller').url, 'started', EVENT_WAIT_MS).catch(() => undefined);
   return e;
 }
 

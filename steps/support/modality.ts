@@ -7,6 +7,7 @@ import { show } from './expect';
 import { decodeDataUri, hasLink, link, rawHref, resolveHref } from './links';
 import { linkKeys } from './outcomes';
 import { unique, type ConformanceWorld, type Role, type Tracked } from './world';
+import { EVENT_WAIT_MS } from './timing';
 
 /** The resolved href of ⟨name⟩ on a role's invitation (remembered, else read now); Inconclusive naming MI-10. */
 export async function invitationLink(w: ConformanceWorld, role: Role, name: string): Promise<string> {
@@ -152,7 +153,7 @@ export async function checkAdded(w: ConformanceWorld, req: string): Promise<void
 /** ADD-2: the new invitation's `started` on the caller's channel, from ⟨communication⟩, any embedded copy Connecting with its self. */
 export async function checkAddedStarted(w: ConformanceWorld, req: string): Promise<void> {
   const url = w.invitation('caller').url;
-  const e = await w.waitEvent(req, () => w.channel('caller').waitForInvitationEvent(url, 'started', 5000));
+  const e = await w.waitEvent(req, () => w.channel('caller').waitForInvitationEvent(url, 'started', EVENT_WAIT_MS));
   const x = w.channel('caller').batches[e.batch - 1]?.exchange;
   w.check(req, e.senderRel === rel(w.prefix, 'communication') && e.senderHref === w.app('caller').communicationUrl, `the started event in the ${rel(w.prefix, 'communication')} sender block of ${w.app('caller').communicationUrl}`, `${e.senderRel} ${show(e.senderHref)}`, [x]);
   const copy = e.embeddedInvitation;
@@ -176,7 +177,7 @@ export async function receiveAdded(w: ConformanceWorld, req: string): Promise<Re
   const old = w.invitation('callee');
   const m = (addedBody(w)._links as { message?: { href?: string } } | undefined)?.message?.href;
   const message = m ? decodeDataUri(m) : undefined;
-  const e = await w.waitEvent(req, () => w.channel('callee').waitFor((ev) => isAdded(w, ev, old.url, message), 5000, 'started event of the added incoming invitation'));
+  const e = await w.waitEvent(req, () => w.channel('callee').waitFor((ev) => isAdded(w, ev, old.url, message), EVENT_WAIT_MS, 'started event of the added incoming invitation'));
   w.earlier.push(old);
   const t: Tracked = { role: 'callee', url: e.linkHref!, remembered: {} };
   w.invitations.set('callee', t);

@@ -7,6 +7,7 @@ import { decodeDataUri, embedded, hasLink, isObject, link, rawHref, resolveHref 
 import { actionLink } from './answering';
 import { eventTypes, linkKeys } from './outcomes';
 import { unique, type ConformanceWorld, type Role } from './world';
+import { EVENT_WAIT_MS } from './timing';
 
 const ROLES = ['caller', 'callee'] as const;
 
@@ -67,7 +68,7 @@ export async function checkStillCompletesOnce(w: ConformanceWorld, req: string):
     if (d.status !== 204) throw new Inconclusive(`prerequisite DEC-1 failed: decline answered ${d.status ?? d.error}`, d);
   }
   for (const role of ROLES) {
-    await w.waitEvent(req, () => w.channel(role).waitForInvitationEvent(w.invitation(role).url, 'completed', 5000));
+    await w.waitEvent(req, () => w.channel(role).waitForInvitationEvent(w.invitation(role).url, 'completed', EVENT_WAIT_MS));
     const types = eventTypes(w, role);
     w.check(req, types.filter((t) => t === 'completed').length === 1, `exactly one completed for the ${role}'s messaging invitation`, types.join(', '), []);
   }

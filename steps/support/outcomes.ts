@@ -5,6 +5,7 @@ import type { Exchange } from './exchange';
 import { show } from './expect';
 import { hasLink, isObject, resolveHref } from './links';
 import type { ConformanceWorld, Role } from './world';
+import { EVENT_WAIT_MS } from './timing';
 
 /** A completion as §9.2 names it: `Success`, or `Failure` with `code/subcode`. */
 export type Outcome = string;
@@ -33,7 +34,7 @@ export function finalStateFor(status: unknown): string {
  * Waits for a role's `completed` event (deadline `timeoutMs`, a miss fails `req`) and fails `req` unless its outcome
  * is one of `wanted` and its embedded copy, if any, is in the matching final state.
  */
-export async function checkCompletion(w: ConformanceWorld, req: string, role: Role, wanted: readonly Outcome[], timeoutMs = 5000): Promise<ReceivedEvent> {
+export async function checkCompletion(w: ConformanceWorld, req: string, role: Role, wanted: readonly Outcome[], timeoutMs = EVENT_WAIT_MS): Promise<ReceivedEvent> {
   const t = w.invitation(role);
   const e = await w.waitEvent(req, () => w.channel(role).waitForInvitationEvent(t.url, 'completed', timeoutMs));
   const x = w.channel(role).batches[e.batch - 1]?.exchange;
@@ -69,7 +70,7 @@ export function secondsSinceCreation(w: ConformanceWorld, e: ReceivedEvent): num
 
 /** LC-2 / LC-7: fails `req` unless the two sides' completions are a pair of §9.2 and both read back final. */
 export async function checkAgreement(w: ConformanceWorld, req: string): Promise<{ caller: ReceivedEvent; callee: ReceivedEvent }> {
-  const done = (role: Role) => w.waitEvent(req, () => w.channel(role).waitForInvitationEvent(w.invitation(role).url, 'completed', 5000));
+  const done = (role: Role) => w.waitEvent(req, () => w.channel(role).waitForInvitationEvent(w.invitation(role).url, 'completed', EVENT_WAIT_MS));
   const [caller, callee] = await Promise.all([done('caller'), done('callee')]);
   const pair = PAIRED.find((p) => p.caller === outcomeOf(caller));
   w.check(req, !!pair && pair.callee.includes(outcomeOf(callee)), 'completions that agree as §9.2 pairs them (both Success, or the paired Failure reasons)', `caller ${outcomeOf(caller)}, callee ${outcomeOf(callee)}`, []);

@@ -11,6 +11,7 @@ import { RequirementFailure, show } from './expect';
 import { scenarioSecrets } from './evidence';
 import { validate } from './schemas';
 import { parseTargetDescription, type Account, type Target } from './target';
+import { EVENT_WAIT_MS } from './timing';
 
 /** What the runner hands every worker: the raw description (secrets still `{"env": …}`) and where it came from. */
 export interface WorldParameters {
@@ -208,7 +209,7 @@ export class ConformanceWorld extends World<WorldParameters> {
   }
 
   /** Waits on the callee's channel for the incoming invitation of this scenario's threadId and tracks it. */
-  async receiveIncoming(timeoutMs = 5000): Promise<ReceivedEvent> {
+  async receiveIncoming(timeoutMs = EVENT_WAIT_MS): Promise<ReceivedEvent> {
     const e = await this.waitEvent('LC-2', () => this.channel('callee').waitForStartedWithThread(this.threadId, timeoutMs));
     if (!e.linkHref) this.fail('EV-6', 'the started event has a link.href', show(e.raw));
     const t: Tracked = { role: 'callee', url: e.linkHref, remembered: {} };
@@ -229,7 +230,7 @@ export class ConformanceWorld extends World<WorldParameters> {
   }
 
   /** Waits for the `completed` event of a role's tracked invitation. */
-  completed(role: Role, timeoutMs = 5000): Promise<ReceivedEvent> {
+  completed(role: Role, timeoutMs = EVENT_WAIT_MS): Promise<ReceivedEvent> {
     const t = this.invitation(role);
     return this.waitEvent('EV-7', () => this.channel(role).waitForInvitationEvent(t.url, 'completed', timeoutMs));
   }
