@@ -84,6 +84,13 @@ function firstLines(message: string): string {
   return lines.join('\n').replace(/^(Inconclusive|RequirementFailure|EventWaitTimeout|AssertionError|Error): /, '').trim();
 }
 
+/** The requirement of a RequirementFailure when it is not one the scenario checks, else undefined. */
+function foreignRequirement(error: { type?: string; message?: string } | undefined, own: readonly string[]): string | undefined {
+  if (error?.type !== 'RequirementFailure') return undefined;
+  const id = /^\[([A-Z]+-\d+)\b/.exec(error.message ?? '')?.[1];
+  return id && !own.includes(id) ? id : undefined;
+}
+
 /** Per-scenario verdicts from the Cucumber messages of a run. */
 export function scenarioResults(envelopes: readonly Envelope[], gateLevel: GateLevel, deviations: ReadonlyMap<string, Deviation>): ScenarioResult[] {
   const pickles = new Map<string, { name: string; uri: string; tags: string[]; astNodeId?: string }>();
@@ -145,6 +152,10 @@ export function scenarioResults(envelopes: readonly Envelope[], gateLevel: GateL
       verdict = 'not applicable';
       detail = na.replace(/^not applicable:\s*/, '');
       enabledBy = /\b((?:capabilities|fixtures|users)\.[\w.]+)/.exec(detail)?.[1];
+    } else if (c.status === 'FAILED' && foreignRequirement(c.error, requirements)) {
+      // A check of another requirement failed on the way: a prerequisite of this scenario, not its own verdict.
+      verdict = 'inconclusive';
+      detail = `prerequisite ${foreignRequirement(c.error, requirements)} failed: ${message}`;
     } else if (c.status === 'FAILED' && !/^(Inconclusive|EventWaitTimeout)$/.test(c.error?.type ?? '')) {
       const listed = requirements.some((r) => deviations.has(r));
       verdict = listed ? 'expected fail' : LEVEL_RANK[level] >= GATE_RANK[gateLevel] ? 'fail' : 'warning';

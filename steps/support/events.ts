@@ -4,6 +4,7 @@ import { bareName, canonicalize } from './dialect';
 import type { Exchange } from './exchange';
 import { embedded, isObject, link, resolveHref } from './links';
 import { validate } from './schemas';
+import { RequirementFailure } from './expect';
 
 /** One event as received on a channel, with its hrefs resolved against the batch URL. */
 export interface ReceivedEvent {
@@ -65,6 +66,8 @@ export class EventChannel {
   /** why the channel stopped on its own (transport error, unexpected status, no next link) */
   failure?: string;
   failureExchange?: Exchange;
+  /** the requirement the target broke when it stopped the channel (undefined: a transport failure) */
+  failureRequirement?: string | undefined;
   /** performance.now() when the current P-GET was sent; undefined when none is pending */
   pendingSince?: number;
   private running = false;
@@ -110,6 +113,7 @@ export class EventChannel {
       if (this.stopped) break;
       const body = objectBody(x);
       if (x.error || x.status !== 200 || !body) {
+        // Inconclusive for the scenario: some scenarios provoke such answers on purpose (EV-4's 409 PGetReplaced).
         this.fail(
           x.error ? `the P-GET failed: ${x.error}` : x.status !== 200 ? `the P-GET was answered ${x.status}` : 'the P-GET answer is not a JSON object',
           x,
@@ -120,7 +124,8 @@ export class EventChannel {
       const doc = { url, body };
       const next = link(doc, '', 'next') ?? link(doc, '', 'resume') ?? link(doc, '', 'resync');
       if (!next) {
-        this.fail('the batch has no next, resume or resync link', x);
+        // A batch the channel cannot go on from breaks EV-1 whatever the scenario was waiting for.
+        this.fail('the batch has no next, resume or resync link', x, 'EV-1');
         break;
       }
       url = next;
@@ -128,11 +133,20 @@ export class EventChannel {
     this.running = false;
   }
 
-  private fail(why: string, x: Exchange): void {
+  private fail(why: string, x: Exchange, requirement?: string): void {
     this.failure = why;
     this.failureExchange = x;
-    for (const w of this.waiters) w.reject(new Inconclusive(`the ${this.who} channel stopped: ${why}`, x));
+    this.failureRequirement = requirement;
+    for (const w of this.waiters) w.reject(this.stopped_());
     this.waiters.clear();
+  }
+
+  /** Why waiting on this channel is futile: a failure of the requirement the target broke, or inconclusive. */
+  private stopped_(): Error {
+    const why = `the ${this.who} channel stopped: ${this.failure}`;
+    if (!this.failureRequirement) return new Inconclusive(why, this.failureExchange);
+    const secrets = [...this.app.user.client.target.secrets, ...(this.app.user.token ? [this.app.user.token] : [])];
+    return new RequirementFailure(this.failureRequirement, 'a 200 event batch linking next, resume or resync, so that the channel can go on', why, this.failureExchange ? [this.failureExchange] : [], secrets);
   }
 
   private receive(url: string, x: Exchange, body: Record<string, unknown>): void {
@@ -204,7 +218,7 @@ export class EventChannel {
   waitFor(match: (e: ReceivedEvent) => boolean, timeoutMs: number, what: string): Promise<ReceivedEvent> {
     const hit = this.events.find(match);
     if (hit) return Promise.resolve(hit);
-    if (this.failure) return Promise.reject(new Inconclusive(`the ${this.who} channel stopped: ${this.failure}`, this.failureExchange));
+    if (this.failure) return Promise.reject(this.stopped_());
     const started = performance.now();
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
