@@ -250,6 +250,11 @@ function fail(faults: FaultSet, res: ServerResponse, error: unknown): void {
     else sendError(res, error);
     return;
   }
+  if (res.req.destroyed || res.destroyed) {
+    // the client went away mid-request (e.g. while its body was being read): nobody to answer, nothing unexpected
+    res.destroy();
+    return;
+  }
   console.error('reference server: unexpected error', error);
   sendError(res, serviceFailure());
 }
