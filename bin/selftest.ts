@@ -173,7 +173,7 @@ reports/selftest.json). Exit 0 when every variant is caught, ≥ 95 % correctly 
   const slow = new Set(loadScenarios().filter((s) => s.tags.includes('@slow')).flatMap((s) => s.requirements));
   const variants = values['baseline-only'] ? [] : values.variant?.length ? FAULTS.filter((f) => values.variant?.includes(f.name)) : FAULTS;
   const baselineParallel = Number(values['baseline-parallel'] ?? 4);
-  const concurrency = Number(values.concurrency ?? Math.max(2, os.cpus().length * 4));
+  const concurrency = Number(values.concurrency ?? Math.max(2, os.cpus().length * 8));
   const repeats = Number(values.repeat ?? 1);
   const started = performance.now();
 

@@ -2,6 +2,8 @@ import { Then } from '@cucumber/cucumber';
 import { rel } from './support/dialect';
 import { show } from './support/expect';
 import type { ConformanceWorld } from './support/world';
+import type { ReceivedEvent } from './support/events';
+import { EVENT_WAIT_MS } from './support/timing';
 
 const ROLES = ['caller', 'callee'] as const;
 
@@ -11,15 +13,21 @@ Then('every event batch on both channels has the profile\'s shape', function (th
       this.check('EV-1', b.problems.length === 0, `batch #${b.seq} on the ${role}'s channel valid against the event-batch schema`, b.problems.join('; '), [b.exchange]);
 });
 
-Then('every invitation event on both channels comes from the communication sender and links its invitation', function (this: ConformanceWorld) {
+Then('every invitation event on both channels comes from the communication sender and links its invitation', async function (this: ConformanceWorld) {
   for (const role of ROLES) {
     const ch = this.channel(role);
     const comm = this.app(role).communicationUrl;
     const url = this.invitation(role).url;
-    const mine = ch.events.filter((e) => e.linkRel === 'messagingInvitation');
-    this.check('EV-6', ch.about(url).length > 0, `events whose link.href is the ${role}'s invitation ${url}`, ch.describe(), []);
-    for (const e of mine) {
+    // Events of this scenario's invitation, told by the threadId of their embedded (or fetched) copy, so that a
+    // wrong link.href is seen as such rather than as a missing event.
+    const ours = (e: ReceivedEvent) => e.linkHref === url || (e.embeddedInvitation ?? e.fetched)?.threadId === this.threadId;
+    await this.waitEvent('EV-6', () => ch.waitFor((e) => ours(e) && e.type === 'completed', EVENT_WAIT_MS, `completed event of the ${role}'s invitation`));
+    for (const e of ch.events.filter((x) => x.linkRel === 'messagingInvitation' || ours(x))) {
       const x = ch.batches[e.batch - 1]?.exchange;
+      if (ours(e)) {
+        this.check('EV-6', e.linkRel === 'messagingInvitation', `link.rel ${rel(this.prefix, 'messagingInvitation')}`, show((e.raw.link as { rel?: unknown } | undefined)?.rel), [x]);
+        this.check('EV-6', e.linkHref === url, `link.href resolving to the ${role}'s invitation ${url}`, show(e.linkHref), [x]);
+      }
       this.check('EV-6', e.senderRel === rel(this.prefix, 'communication'), `sender rel ${rel(this.prefix, 'communication')}`, e.senderRel, [x]);
       this.check('EV-6', e.senderHref === comm, `sender href resolving to the communication resource ${comm}`, e.senderHref, [x]);
       this.check('EV-6', ['started', 'updated', 'completed'].includes(e.type), 'type started, updated or completed', e.type, [x]);

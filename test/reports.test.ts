@@ -12,7 +12,6 @@ const ROOT = path.resolve(__dirname, '..');
 const CHROMIUM = '/usr/bin/chromium';
 
 type Json = Record<string, unknown>;
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function tmp(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'reports-'));
@@ -27,17 +26,9 @@ function readAll(dir: string): string {
   return fs.readdirSync(dir).map((f) => fs.readFileSync(path.join(dir, f), 'utf8')).join('\n');
 }
 
-/** A broken implementation: the outgoing invitation never offers ⟨cancel⟩ (MI-13). */
-const noCancel = (_req: unknown, body: unknown) => {
-  if (isObject(body) && body.direction === 'Outgoing' && isObject(body._links)) delete body._links['ms:rtc:saas:cancel'];
-  if (isObject(body) && Array.isArray(body.sender))
-    for (const s of body.sender as Json[])
-      for (const e of (s.events as Json[]) ?? []) {
-        const copy = isObject(e._embedded) ? (e._embedded['ms:rtc:saas:messagingInvitation'] as Json | undefined) : undefined;
-        if (copy && isObject(copy._links)) delete copy._links['ms:rtc:saas:cancel'];
-      }
-  return body;
-};
+/** A broken implementation: the reference server with one fault switched on — no ⟨cancel⟩ while Connecting (MI-13). */
+const FAULT = { faults: ['cancel-link-missing-while-connecting'] };
+const unchanged = (_req: unknown, body: unknown) => body;
 
 describe('reports of a run against a broken implementation', () => {
   let server: Awaited<ReturnType<typeof tamperedReference>>;
@@ -47,7 +38,7 @@ describe('reports of a run against a broken implementation', () => {
   const secrets: string[] = [];
 
   before(async () => {
-    server = await tamperedReference(noCancel);
+    server = await tamperedReference(unchanged, FAULT);
     const d = server.description as { users: { caller: Json; callee: Json } };
     // The caller's password comes from the environment, the callee signs in with a token issued beforehand.
     const grant = await fetch(`${server.url}/oauth/token`, {
@@ -157,7 +148,7 @@ describe('the deviation ledger', () => {
   let server: Awaited<ReturnType<typeof tamperedReference>>;
   let target: string;
   before(async () => {
-    server = await tamperedReference(noCancel);
+    server = await tamperedReference(unchanged, FAULT);
     target = path.join(tmp(), 'target.json');
     fs.writeFileSync(target, JSON.stringify(server.description));
   });

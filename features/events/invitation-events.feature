@@ -17,7 +17,6 @@ Feature: Invitation events on the event channel
   @req:EV-6 @must
   Scenario: Invitation events come from the communication sender and link the invitation
     Given the callee has accepted the invitation
-    And both invitations have completed
     Then every invitation event on both channels comes from the communication sender and links its invitation
 
   @req:EV-7 @must
