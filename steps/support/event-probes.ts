@@ -39,7 +39,11 @@ declare module './world' {
 
 /** The scenario's extras, created on first use. */
 export function extras(w: ConformanceWorld): Extras {
-  w.extras ??= { apps: [], invitations: [], fixtureChannels: [] };
+  if (!w.extras) {
+    w.extras = { apps: [], invitations: [], fixtureChannels: [] };
+    // Part of the World's clean-up, so that an interrupted run removes these applications too.
+    w.atCleanUp(() => disposeExtras(w));
+  }
   return w.extras;
 }
 

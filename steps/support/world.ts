@@ -67,6 +67,7 @@ export class ConformanceWorld extends World<WorldParameters> {
   requirementIds: string[] = [];
   /** set once clean-up has begun: an application created after it is deleted at once */
   private closing = false;
+  private readonly cleanUps: (() => Promise<void>)[] = [];
   /** removes this scenario from the clean-up registry of interrupted runs */
   unregister?: () => void;
   /** what discovery found (DISC-1) */
@@ -236,9 +237,15 @@ export class ConformanceWorld extends World<WorldParameters> {
   }
 
   /** Deletes what the scenario created and stops every request still in flight. */
+  /** Adds clean-up work for what a scenario made outside the caller/callee pair (throw-away applications). */
+  atCleanUp(fn: () => Promise<void>): void {
+    this.cleanUps.push(fn);
+  }
+
   async cleanUp(): Promise<void> {
     if (this.closing) return;
     this.closing = true;
+    for (const fn of this.cleanUps) await fn().catch(() => undefined);
     for (const app of this.apps.values()) app.channel?.stop();
     // Let requests in flight (an application being created, say) finish, so that what they made is cleaned up.
     this.transport.abortWho((who) => who.endsWith('(events)'));
