@@ -127,7 +127,7 @@ export async function run(o: RunOptions, interrupt: Promise<string>): Promise<nu
 
   try {
     const pairs = 1 + target.users.pairs.length;
-    const parallel = o.parallel ?? Math.min(4, pairs);
+    const parallel = o.parallel ?? Math.min(6, pairs);
     if (parallel > pairs)
       throw new ConfigurationError(`--parallel ${parallel} needs ${parallel} caller/callee pairs; the target declares ${pairs} (users.caller/callee and users.pairs)`);
     o.out(`Target: ${target.name} (${params.source}), dialect ${JSON.stringify(target.relPrefix)}\n`);
