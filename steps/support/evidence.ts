@@ -4,21 +4,14 @@ import type { ConformanceWorld } from './world';
 /** Media type of the structured evidence attached to a scenario that did not pass. */
 export const EVIDENCE_MEDIA_TYPE = 'application/vnd.ucwa-conformance.evidence+json';
 
-export interface EvidenceExchange {
-  seq: number;
-  who: string;
-  method: string;
-  url: string;
+/** An exchange as the reports show it: headers flattened and redacted, times relative to the scenario's start. */
+export type EvidenceExchange = Pick<Exchange, 'seq' | 'who' | 'method' | 'url' | 'requestBody' | 'status' | 'responseBody' | 'error'> & {
   requestHeaders: Record<string, string>;
-  requestBody?: string;
-  status?: number;
   responseHeaders: Record<string, string>;
-  responseBody?: string;
-  error?: string;
   /** milliseconds since the scenario's first request */
   sentMs: number;
   receivedMs: number;
-}
+};
 
 export interface EvidenceEvent {
   who: string;
