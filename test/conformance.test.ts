@@ -104,6 +104,43 @@ test('without capabilities and fixtures the dependent scenarios are not applicab
   }
 });
 
+test('against the minimal description of TARGET.md §8 the dependent requirements are not applicable with their reasons, and the run exits 0', async () => {
+  const server = spawn(process.execPath, ['--import', 'tsx', 'reference/main.ts', '--port', '0'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  try {
+    let out = '';
+    const full = await new Promise<{ discoveryUrl: string; users: { caller: unknown; callee: unknown } }>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no description printed: ${out}`)), 20_000);
+      server.stdout.on('data', (c: Buffer) => {
+        out += c.toString();
+        try {
+          resolve(JSON.parse(out));
+          clearTimeout(timer);
+        } catch {
+          /* not complete yet */
+        }
+      });
+    });
+    const dir = tmp();
+    const file = path.join(dir, 'target.json');
+    fs.writeFileSync(file, JSON.stringify({ discoveryUrl: full.discoveryUrl, users: { caller: full.users.caller, callee: full.users.callee } }));
+    const r = await new Promise<{ code: number | null; out: string }>((resolve) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'bin/conformance.ts', '--target', file, '--report-dir', dir, '--tags', 'not @slow'], { cwd: ROOT, env: { ...process.env, TARGET: '' } });
+      let o = '';
+      child.stdout.on('data', (c: Buffer) => (o += c.toString()));
+      child.stderr.on('data', (c: Buffer) => (o += c.toString()));
+      child.on('close', (code) => resolve({ code, out: o }));
+    });
+    assert.equal(r.code, 0, r.out);
+    const s = JSON.parse(fs.readFileSync(path.join(dir, 'summary.json'), 'utf8')) as { requirements: Record<string, { verdict: string; enabledBy?: string }> };
+    const na = Object.entries(s.requirements).filter(([, v]) => v.verdict === 'not applicable');
+    assert.deepEqual(na.map(([id]) => id).sort(), ['ADD-1', 'ADD-2', 'ADD-3', 'ADD-4', 'ERR-10', 'ERR-11', 'ERR-13', 'ERR-8', 'LC-5', 'OPT-1', 'OPT-2', 'OPT-3']);
+    for (const [id, v] of na) assert.match(v.enabledBy ?? '', /^(capabilities|fixtures|users)\./, `${id} names the member that would enable it`);
+    assert.deepEqual(Object.entries(s.requirements).filter(([, v]) => v.verdict === 'fail' || v.verdict === 'inconclusive'), []);
+  } finally {
+    server.kill('SIGTERM');
+  }
+});
+
 test('a broken target description stops the run with exit 2, naming each member, before any request', () => {
   const dir = tmp();
   const file = path.join(dir, 'target.json');
