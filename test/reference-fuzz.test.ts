@@ -11,8 +11,8 @@ import assert from 'node:assert/strict';
 import * as net from 'node:net';
 import fc from 'fast-check';
 import { type RunningReference, startReferenceServer } from '../reference/server';
+import { fetchJson, type Json, type Resp } from './support/fetch-json';
 
-type Json = Record<string, any>;
 const P = 'ms:rtc:saas:';
 const SEED = Number(process.env.FUZZ_SEED ?? 20_261_126);
 const RUNS = Number(process.env.FUZZ_RUNS ?? 200);
@@ -21,12 +21,6 @@ const CODES: Record<number, string> = {
   414: 'RequestUriTooLong', 415: 'UnsupportedMediaType',
 };
 
-interface Resp {
-  status: number;
-  headers: Headers;
-  text: string;
-  json: Json;
-}
 
 let server: RunningReference;
 const tokens: Record<'alice' | 'bob', string> = { alice: '', bob: '' };
@@ -41,15 +35,7 @@ async function send(method: string, href: string, opts: { token?: string; body?:
   const headers: Record<string, string> = { Accept: 'application/json' };
   if (opts.token) headers.Authorization = `Bearer ${opts.token}`;
   if (opts.type !== undefined) headers['Content-Type'] = opts.type;
-  const res = await fetch(new URL(href, server.url), { method, headers, body: opts.body });
-  const text = await res.text();
-  let json: Json = {};
-  try {
-    json = text ? (JSON.parse(text) as Json) : {};
-  } catch {
-    /* checked by the caller */
-  }
-  return { status: res.status, headers: res.headers, text, json };
+  return fetchJson(new URL(href, server.url), { method, headers, body: opts.body });
 }
 
 const json = (method: string, href: string, who: 'alice' | 'bob', body?: unknown): Promise<Resp> =>

@@ -6,31 +6,17 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createApp, type ReferenceOptions } from '../reference/app';
 import { type RunningReference, startReferenceServer } from '../reference/server';
+import { fetchJson, type Json, type Resp } from './support/fetch-json';
 
-type Json = Record<string, any>;
 const P = 'ms:rtc:saas:';
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-interface Resp {
-  status: number;
-  headers: Headers;
-  json: Json;
-  text: string;
-}
 
 async function send(base: string, method: string, href: string, token?: string, body?: unknown): Promise<Resp> {
   const headers: Record<string, string> = { Accept: 'application/json' };
   if (token !== undefined) headers.Authorization = `Bearer ${token}`;
   if (body !== undefined) headers['Content-Type'] = 'application/json';
-  const res = await fetch(new URL(href, base), { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await res.text();
-  let json: Json = {};
-  try {
-    json = text ? (JSON.parse(text) as Json) : {};
-  } catch {
-    /* not JSON */
-  }
-  return { status: res.status, headers: res.headers, json, text };
+  return fetchJson(new URL(href, base), { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
 }
 
 async function signIn(base: string, username: string): Promise<{ token: string; expiresIn: number }> {

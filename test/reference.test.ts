@@ -5,15 +5,8 @@ import * as path from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
 import type { ReferenceOptions } from '../reference/app';
 import { type RunningReference, startReferenceServer } from '../reference/server';
+import { fetchJson, type Json, type Resp } from './support/fetch-json';
 
-type Json = Record<string, any>;
-
-interface Resp {
-  status: number;
-  headers: Headers;
-  text: string;
-  json: Json;
-}
 
 interface Account {
   uri: string;
@@ -37,15 +30,7 @@ class Client {
       body = JSON.stringify(opts.json);
       headers['Content-Type'] ??= 'application/json';
     }
-    const res = await fetch(this.url(href), { method, headers, body });
-    const text = await res.text();
-    let json: Json = {};
-    try {
-      json = text ? (JSON.parse(text) as Json) : {};
-    } catch {
-      /* not JSON */
-    }
-    return { status: res.status, headers: res.headers, text, json };
+    return fetchJson(this.url(href), { method, headers, body });
   }
 
   async token(account: Account): Promise<string> {
