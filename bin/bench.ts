@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import autocannon from 'autocannon';
 import { createApp } from '../reference/app';
 import { ROOT } from './features';
+import { spawnStandaloneReference } from './standalone';
 
 /** Benchmarks that print their figures (never assertions): see README "Speed". */
 
@@ -107,21 +108,8 @@ async function measureSuite(label: string, extra: string[]) {
 
 /** startMessaging + GET pairs per second against a standalone reference server (one process, one core). */
 async function capacity(seconds: number): Promise<{ pairsPerSecond: number; errors: number; p99Ms: number }> {
-  const server = spawn(process.execPath, ['--import', 'tsx', 'reference/main.ts', '--port', '0'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const { process: server, description } = await spawnStandaloneReference<{ discoveryUrl: string; users: { caller: { username: string; password: string }; callee: { uri: string } } }>();
   try {
-    let out = '';
-    const description = await new Promise<{ discoveryUrl: string; users: { caller: { username: string; password: string }; callee: { uri: string } } }>((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error('the reference server did not start')), 20_000);
-      server.stdout.on('data', (c: Buffer) => {
-        out += c.toString();
-        try {
-          resolve(JSON.parse(out));
-          clearTimeout(t);
-        } catch {
-          /* more to come */
-        }
-      });
-    });
     const origin = new URL(description.discoveryUrl).origin;
     const token = (
       (await (

@@ -4,6 +4,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { spawnStandaloneReference } from '../bin/standalone';
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -43,25 +44,11 @@ for (const prefix of ['ms:rtc:saas:', '', 'service:']) {
 }
 
 test('a standalone reference server and its printed description pass the same', async () => {
-  const server = spawn(process.execPath, ['--import', 'tsx', 'reference/main.ts', '--port', '0'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const { process: server, description } = await spawnStandaloneReference();
   try {
-    let out = '';
-    const description = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no description printed: ${out}`)), 20_000);
-      server.stdout.on('data', (c: Buffer) => {
-        out += c.toString();
-        try {
-          JSON.parse(out);
-          clearTimeout(timer);
-          resolve(out);
-        } catch {
-          /* not complete yet */
-        }
-      });
-    });
     const dir = tmp();
     const file = path.join(dir, 'target.json');
-    fs.writeFileSync(file, description);
+    fs.writeFileSync(file, JSON.stringify(description));
     const r = conformance(['--target', file, '--report-dir', dir, '--tags', 'not @slow']);
     assert.equal(r.code, 0, r.out);
   } finally {
@@ -70,22 +57,8 @@ test('a standalone reference server and its printed description pass the same', 
 });
 
 test('without capabilities and fixtures the dependent scenarios are not applicable, with their reason, and the run exits 0', async () => {
-  const server = spawn(process.execPath, ['--import', 'tsx', 'reference/main.ts', '--port', '0'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const { process: server, description: full } = await spawnStandaloneReference();
   try {
-    let out = '';
-    const full = await new Promise<Record<string, unknown>>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no description printed: ${out}`)), 20_000);
-      server.stdout.on('data', (c: Buffer) => {
-        out += c.toString();
-        try {
-          const d = JSON.parse(out) as Record<string, unknown>;
-          clearTimeout(timer);
-          resolve(d);
-        } catch {
-          /* not complete yet */
-        }
-      });
-    });
     const users = full.users as { caller: { uri: string; username: string; password: string }; callee: unknown };
     const minimal = { discoveryUrl: full.discoveryUrl, users: { caller: { uri: users.caller.uri, token: 'unused-token-for-this-test' }, callee: users.callee } };
     const dir = tmp();
@@ -105,21 +78,8 @@ test('without capabilities and fixtures the dependent scenarios are not applicab
 });
 
 test('against the minimal description of TARGET.md §8 the dependent requirements are not applicable with their reasons, and the run exits 0', async () => {
-  const server = spawn(process.execPath, ['--import', 'tsx', 'reference/main.ts', '--port', '0'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const { process: server, description: full } = await spawnStandaloneReference<{ discoveryUrl: string; users: { caller: unknown; callee: unknown } }>();
   try {
-    let out = '';
-    const full = await new Promise<{ discoveryUrl: string; users: { caller: unknown; callee: unknown } }>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no description printed: ${out}`)), 20_000);
-      server.stdout.on('data', (c: Buffer) => {
-        out += c.toString();
-        try {
-          resolve(JSON.parse(out));
-          clearTimeout(timer);
-        } catch {
-          /* not complete yet */
-        }
-      });
-    });
     const dir = tmp();
     const file = path.join(dir, 'target.json');
     fs.writeFileSync(file, JSON.stringify({ discoveryUrl: full.discoveryUrl, users: { caller: full.users.caller, callee: full.users.callee } }));
