@@ -1,21 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawnStandaloneReference } from '../bin/standalone';
-
-const ROOT = path.resolve(__dirname, '..');
+import { runSuite } from './support/suite';
 
 function tmp(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'conformance-'));
 }
 
-function conformance(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'bin/conformance.ts', ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, TARGET: '', ...env }, timeout: 240_000 });
-  return { code: r.status, out: `${r.stdout}${r.stderr}` };
-}
 
 interface Summary {
   totals: { scenarios: Record<string, number>; requirements: Record<string, number> };
@@ -30,9 +24,9 @@ function summary(dir: string): Summary {
 // The whole suite, @slow scenarios included, runs against the reference server in the self-test's baseline
 // (test/selftest.test.ts); here each dialect runs the scenarios that are not dominated by protocol waits.
 for (const prefix of ['ms:rtc:saas:', '', 'service:']) {
-  test(`the suite passes against the embedded reference server in the "${prefix}" dialect and writes the reports`, () => {
+  test(`the suite passes against the embedded reference server in the "${prefix}" dialect and writes the reports`, async () => {
     const dir = tmp();
-    const r = conformance(['--rel-prefix', prefix, '--report-dir', dir, '--tags', 'not @slow']);
+    const r = await runSuite(['--rel-prefix', prefix, '--report-dir', dir, '--tags', 'not @slow']);
     assert.equal(r.code, 0, r.out);
     for (const f of ['conformance.html', 'cucumber.html', 'messages.ndjson', 'junit.xml', 'summary.json']) assert.ok(fs.statSync(path.join(dir, f)).size > 0, f);
     const s = summary(dir);
@@ -49,7 +43,7 @@ test('a standalone reference server and its printed description pass the same', 
     const dir = tmp();
     const file = path.join(dir, 'target.json');
     fs.writeFileSync(file, JSON.stringify(description));
-    const r = conformance(['--target', file, '--report-dir', dir, '--tags', 'not @slow']);
+    const r = await runSuite(['--target', file, '--report-dir', dir, '--tags', 'not @slow']);
     assert.equal(r.code, 0, r.out);
   } finally {
     server.kill('SIGTERM');
@@ -64,7 +58,7 @@ test('without capabilities and fixtures the dependent scenarios are not applicab
     const dir = tmp();
     const file = path.join(dir, 'target.json');
     fs.writeFileSync(file, JSON.stringify(minimal));
-    const r = conformance(['--target', file, '--report-dir', dir, '--tags', '@req:AUTH-1']);
+    const r = await runSuite(['--target', file, '--report-dir', dir, '--tags', '@req:AUTH-1']);
     assert.equal(r.code, 0, r.out);
     const s = summary(dir);
     assert.deepEqual(
@@ -83,13 +77,7 @@ test('against the minimal description of TARGET.md §8 the dependent requirement
     const dir = tmp();
     const file = path.join(dir, 'target.json');
     fs.writeFileSync(file, JSON.stringify({ discoveryUrl: full.discoveryUrl, users: { caller: full.users.caller, callee: full.users.callee } }));
-    const r = await new Promise<{ code: number | null; out: string }>((resolve) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', 'bin/conformance.ts', '--target', file, '--report-dir', dir, '--tags', 'not @slow'], { cwd: ROOT, env: { ...process.env, TARGET: '' } });
-      let o = '';
-      child.stdout.on('data', (c: Buffer) => (o += c.toString()));
-      child.stderr.on('data', (c: Buffer) => (o += c.toString()));
-      child.on('close', (code) => resolve({ code, out: o }));
-    });
+    const r = await runSuite(['--target', file, '--report-dir', dir, '--tags', 'not @slow']);
     assert.equal(r.code, 0, r.out);
     const s = JSON.parse(fs.readFileSync(path.join(dir, 'summary.json'), 'utf8')) as { requirements: Record<string, { verdict: string; enabledBy?: string }> };
     const na = Object.entries(s.requirements).filter(([, v]) => v.verdict === 'not applicable');
@@ -101,11 +89,11 @@ test('against the minimal description of TARGET.md §8 the dependent requirement
   }
 });
 
-test('a broken target description stops the run with exit 2, naming each member, before any request', () => {
+test('a broken target description stops the run with exit 2, naming each member, before any request', async () => {
   const dir = tmp();
   const file = path.join(dir, 'target.json');
   fs.writeFileSync(file, JSON.stringify({ discoveryUrl: 'nope', users: { caller: { uri: 'sip:a@x' } }, capabilities: { addMesaging: true } }));
-  const r = conformance(['--target', file, '--report-dir', dir]);
+  const r = await runSuite(['--target', file, '--report-dir', dir]);
   assert.equal(r.code, 2, r.out);
   assert.match(r.out, /discoveryUrl: must be an absolute http: or https: URL/);
   assert.match(r.out, /users\.callee: required member is missing/);
@@ -113,20 +101,20 @@ test('a broken target description stops the run with exit 2, naming each member,
   assert.equal(fs.existsSync(path.join(dir, 'summary.json')), false);
 });
 
-test('the TARGET variable is read when --target is absent', () => {
-  const r = conformance(['--report-dir', tmp()], { TARGET: '/nonexistent/target.json' });
+test('the TARGET variable is read when --target is absent', async () => {
+  const r = await runSuite(['--report-dir', tmp()], { TARGET: '/nonexistent/target.json' });
   assert.equal(r.code, 2, r.out);
   assert.match(r.out, /\/nonexistent\/target\.json/);
 });
 
-test('an unreachable target stops the run with exit 2', () => {
+test('an unreachable target stops the run with exit 2', async () => {
   const dir = tmp();
   const file = path.join(dir, 'target.json');
   fs.writeFileSync(file, JSON.stringify({
     discoveryUrl: 'http://127.0.0.1:9/autodiscover',
     users: { caller: { uri: 'sip:a@example.com', token: 'x' }, callee: { uri: 'sip:b@example.com', token: 'y' } },
   }));
-  const r = conformance(['--target', file, '--report-dir', dir]);
+  const r = await runSuite(['--target', file, '--report-dir', dir]);
   assert.equal(r.code, 2, r.out);
   assert.match(r.out, /target unreachable/);
 });

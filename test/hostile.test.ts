@@ -1,19 +1,18 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { tamperedReference } from './support/tamper';
+import { runSuite } from './support/suite';
 
 /**
  * Hostile targets: each must make the suite end within a bounded time with exit 2 (dead target) or 1 (broken
  * target), with the reports written (when the run started) and no credential leaked.
  */
 
-const ROOT = path.resolve(__dirname, '..');
 const PASSWORD = 'hostile-Secret-Pa55word';
 const TOKEN = 'hostile-Bearer-Token-0123456789';
 
@@ -45,16 +44,7 @@ async function runAgainst(description: unknown, extra: string[] = []) {
   fs.writeFileSync(file, JSON.stringify(description));
   const reports = path.join(dir, 'reports');
   const started = performance.now();
-  const r = await new Promise<{ code: number | null; out: string }>((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bin/conformance.ts', '--target', file, '--report-dir', reports, '--parallel', '1', ...extra], {
-      cwd: ROOT,
-      env: { ...process.env, TARGET: '', HOSTILE_PASSWORD: PASSWORD, HOSTILE_TOKEN: TOKEN },
-    });
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
-    child.on('close', (code) => resolve({ code, out }));
-  });
+  const r = await runSuite(['--target', file, '--report-dir', reports, '--parallel', '1', ...extra], { HOSTILE_PASSWORD: PASSWORD, HOSTILE_TOKEN: TOKEN });
   const written = fs.existsSync(reports) ? fs.readdirSync(reports).map((f) => fs.readFileSync(path.join(reports, f), 'utf8')).join('\n') : '';
   return { ...r, seconds: (performance.now() - started) / 1000, reports: written, wrote: fs.existsSync(path.join(reports, 'summary.json')) };
 }

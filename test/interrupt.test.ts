@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createApp } from '../reference/app';
+import { runSuite } from './support/suite';
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -63,10 +64,7 @@ test('a complete run leaves no application and no open invitation behind', { tim
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cleanup-'));
   fs.writeFileSync(path.join(dir, 'target.json'), JSON.stringify({ ...app.describe(url), timing: { noAnswerTimeoutSeconds: 2, toleranceSeconds: { early: 1, late: 3 } } }));
   try {
-    const code = await new Promise<number | null>((resolve) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', 'bin/conformance.ts', '--target', path.join(dir, 'target.json'), '--report-dir', path.join(dir, 'reports'), '--tags', 'not @slow'], { cwd: ROOT, env: { ...process.env, TARGET: '' }, stdio: 'ignore' });
-      child.on('close', resolve);
-    });
+    const { code } = await runSuite(['--target', path.join(dir, 'target.json'), '--report-dir', path.join(dir, 'reports'), '--tags', 'not @slow']);
     assert.ok(code === 0 || code === 1, `exit ${code}`);
     const s = app.stats();
     assert.equal(s.applications, 0, JSON.stringify(s));

@@ -1,14 +1,13 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { chromium } from 'playwright-core';
 import { validate } from '../steps/support/schemas';
 import { tamperedReference } from './support/tamper';
+import { runSuite } from './support/suite';
 
-const ROOT = path.resolve(__dirname, '..');
 const CHROMIUM = '/usr/bin/chromium';
 
 type Json = Record<string, unknown>;
@@ -17,10 +16,6 @@ function tmp(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'reports-'));
 }
 
-function conformance(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'bin/conformance.ts', ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, TARGET: '', ...env }, timeout: 120_000 });
-  return { code: r.status, out: `${r.stdout}${r.stderr}` };
-}
 
 function readAll(dir: string): string {
   return fs.readdirSync(dir).map((f) => fs.readFileSync(path.join(dir, f), 'utf8')).join('\n');
@@ -58,17 +53,9 @@ describe('reports of a run against a broken implementation', () => {
     };
     dir = tmp();
     fs.writeFileSync(path.join(dir, '..', `${path.basename(dir)}-target.json`), JSON.stringify(description));
-    run = await new Promise((resolve) => {
-      // spawnSync would block the in-process server: run the suite asynchronously.
-      const { spawn } = require('node:child_process') as typeof import('node:child_process');
-      const child = spawn(process.execPath, ['--import', 'tsx', 'bin/conformance.ts', '--target', path.join(dir, '..', `${path.basename(dir)}-target.json`), '--report-dir', dir, '--tags', '@area:startMessaging or @area:discovery or @area:accept'], {
-        cwd: ROOT,
-        env: { ...process.env, TARGET: '', REPORT_TEST_CALLER_PASSWORD: String(d.users.caller.password), REPORT_TEST_CALLEE_TOKEN: calleeToken },
-      });
-      let out = '';
-      child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-      child.stderr.on('data', (c: Buffer) => (out += c.toString()));
-      child.on('close', (code) => resolve({ code, out }));
+    run = await runSuite(['--target', path.join(dir, '..', `${path.basename(dir)}-target.json`), '--report-dir', dir, '--tags', '@area:startMessaging or @area:discovery or @area:accept'], {
+      REPORT_TEST_CALLER_PASSWORD: String(d.users.caller.password),
+      REPORT_TEST_CALLEE_TOKEN: calleeToken,
     });
   });
 
@@ -131,13 +118,13 @@ describe('reports of a run against a broken implementation', () => {
     }
   });
 
-  test('the matrix command highlights the requirement on which two runs differ', () => {
+  test('the matrix command highlights the requirement on which two runs differ', async () => {
     const good = tmp();
-    const ok = conformance(['--report-dir', good, '--tags', '@req:MI-13 or @req:SM-1']);
+    const ok = await runSuite(['--report-dir', good, '--tags', '@req:MI-13 or @req:SM-1']);
     assert.equal(ok.code, 0, ok.out);
     const out = path.join(tmp(), 'matrix.html');
-    const r = spawnSync(process.execPath, ['--import', 'tsx', 'bin/conformance.ts', 'matrix', good, dir, '--out', out], { cwd: ROOT, encoding: 'utf8' });
-    assert.equal(r.status, 0, r.stderr);
+    const r = await runSuite(['matrix', good, dir, '--out', out]);
+    assert.equal(r.code, 0, r.out);
     const html = fs.readFileSync(out, 'utf8');
     assert.match(html, /<tr class="differs" data-differs="true"><th>MI-13<\/th>.*v-pass.*v-fail/);
     assert.match(html, /<tr class="" data-differs="false"><th>SM-1<\/th>/);
@@ -158,14 +145,7 @@ describe('the deviation ledger', () => {
     const ledger = path.join(tmp(), 'deviations.json');
     fs.writeFileSync(ledger, JSON.stringify({ deviations }));
     const dir = tmp();
-    const { spawn } = require('node:child_process') as typeof import('node:child_process');
-    return new Promise<{ code: number | null; out: string; dir: string }>((resolve) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', 'bin/conformance.ts', '--target', target, '--report-dir', dir, '--deviations', ledger, '--tags', '@req:MI-13 or @req:SM-1'], { cwd: ROOT, env: { ...process.env, TARGET: '' } });
-      let out = '';
-      child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-      child.stderr.on('data', (c: Buffer) => (out += c.toString()));
-      child.on('close', (code) => resolve({ code, out, dir }));
-    });
+    return { ...(await runSuite(['--target', target, '--report-dir', dir, '--deviations', ledger, '--tags', '@req:MI-13 or @req:SM-1'])), dir };
   }
 
   test('a listed failure is an expected fail and does not fail the gate', async () => {

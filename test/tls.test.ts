@@ -1,14 +1,14 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createApp } from '../reference/app';
+import { runSuite } from './support/suite';
 
-const ROOT = path.resolve(__dirname, '..');
 const HAS_OPENSSL = spawnable('openssl');
 
 function spawnable(cmd: string): boolean {
@@ -20,15 +20,6 @@ function spawnable(cmd: string): boolean {
   }
 }
 
-function run(args: string[]) {
-  return new Promise<{ code: number | null; out: string }>((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bin/conformance.ts', ...args], { cwd: ROOT, env: { ...process.env, TARGET: '' } });
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
-    child.on('close', (code) => resolve({ code, out }));
-  });
-}
 
 describe('https targets', { skip: !HAS_OPENSSL && 'openssl is not installed: no certificate can be made for the test' }, () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tls-'));
@@ -50,14 +41,14 @@ describe('https targets', { skip: !HAS_OPENSSL && 'openssl is not installed: no 
   });
 
   test('an unknown CA is refused: the target is unreachable, exit 2', async () => {
-    const r = await run(['--target', target, '--report-dir', path.join(dir, 'r1'), '--tags', '@req:DISC-1']);
+    const r = await runSuite(['--target', target, '--report-dir', path.join(dir, 'r1'), '--tags', '@req:DISC-1']);
     assert.equal(r.code, 2, r.out);
     assert.match(r.out, /target unreachable: .*(self[- ]signed|certificate)/i);
   });
 
   test('--ca trusts a private CA: the run passes and HTTPS (SEC-5) holds', async () => {
     const reports = path.join(dir, 'r2');
-    const r = await run(['--target', target, '--report-dir', reports, '--ca', path.join(dir, 'cert.pem'), '--tags', '@area:discovery or @req:SEC-5 or @req:SM-1']);
+    const r = await runSuite(['--target', target, '--report-dir', reports, '--ca', path.join(dir, 'cert.pem'), '--tags', '@area:discovery or @req:SEC-5 or @req:SM-1']);
     assert.equal(r.code, 0, r.out);
     const s = JSON.parse(fs.readFileSync(path.join(reports, 'summary.json'), 'utf8')) as { requirements: Record<string, { verdict: string }>; target: { tls: string } };
     assert.equal(s.requirements['SEC-5']?.verdict, 'pass');
@@ -66,7 +57,7 @@ describe('https targets', { skip: !HAS_OPENSSL && 'openssl is not installed: no 
 
   test('--insecure switches verification off, loudly, and the reports say so', async () => {
     const reports = path.join(dir, 'r3');
-    const r = await run(['--target', target, '--report-dir', reports, '--insecure', '--tags', '@req:DISC-1']);
+    const r = await runSuite(['--target', target, '--report-dir', reports, '--insecure', '--tags', '@req:DISC-1']);
     assert.equal(r.code, 0, r.out);
     assert.match(r.out, /WARNING: --insecure/);
     assert.match(fs.readFileSync(path.join(reports, 'conformance.html'), 'utf8'), /TLS NOT verified \(--insecure\)/);
