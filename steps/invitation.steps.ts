@@ -5,7 +5,7 @@ import { rel } from './support/dialect';
 import { show } from './support/expect';
 import { embedded, hasLink, link, resolveHref } from './support/links';
 import type { ConformanceWorld, Role } from './support/world';
-import { EVENT_WAIT_MS } from './support/timing';
+import { receiveFor } from './support/flow';
 
 Given('the caller and the callee are ready for messaging', async function (this: ConformanceWorld) {
   await Promise.all([this.ready('caller'), this.ready('callee')]);
@@ -130,8 +130,7 @@ Then('both invitations show that subject character for character', function (thi
 });
 
 When('the callee receives the invitation', async function (this: ConformanceWorld) {
-  await this.receiveIncoming();
-  await this.channel('caller').waitForInvitationEvent(this.invitation('caller').url, 'started', EVENT_WAIT_MS).catch(() => undefined);
+  await receiveFor(this, 'LC-2');
   await Promise.all([readBack(this, 'callee', this.req), readBack(this, 'caller', this.req)]);
 });
 

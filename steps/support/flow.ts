@@ -30,12 +30,7 @@ export async function started(w: ConformanceWorld, body: Record<string, unknown>
  * missed deadline fails `requirement` (the requirement under test when the threadId itself is what is checked).
  */
 export async function receiveFor(w: ConformanceWorld, requirement: string, timeoutMs = EVENT_WAIT_MS): Promise<ReceivedEvent> {
-  const e = await w.waitEvent(requirement, () => w.channel('callee').waitForStartedWithThread(w.threadId, timeoutMs));
-  if (!e.linkHref) w.fail('EV-6', 'the started event has a link.href', JSON.stringify(e.raw), []);
-  const t: Tracked = { role: 'callee', url: e.linkHref as string, remembered: {} };
-  w.invitations.set('callee', t);
-  const copy = e.embeddedInvitation ?? e.fetched;
-  if (copy) w.observe(t, copy);
+  const e = await w.receiveIncoming(requirement, timeoutMs);
   await w.channel('caller').waitForInvitationEvent(w.invitation('caller').url, 'started', EVENT_WAIT_MS).catch(() => undefined);
   return e;
 }

@@ -210,8 +210,8 @@ export class ConformanceWorld extends World<WorldParameters> {
   }
 
   /** Waits on the callee's channel for the incoming invitation of this scenario's threadId and tracks it. */
-  async receiveIncoming(timeoutMs = EVENT_WAIT_MS): Promise<ReceivedEvent> {
-    const e = await this.waitEvent('LC-2', () => this.channel('callee').waitForStartedWithThread(this.threadId, timeoutMs));
+  async receiveIncoming(requirement = 'LC-2', timeoutMs = EVENT_WAIT_MS): Promise<ReceivedEvent> {
+    const e = await this.waitEvent(requirement, () => this.channel('callee').waitForStartedWithThread(this.threadId, timeoutMs));
     if (!e.linkHref) this.fail('EV-6', 'the started event has a link.href', show(e.raw));
     const t: Tracked = { role: 'callee', url: e.linkHref, remembered: {} };
     this.invitations.set('callee', t);
