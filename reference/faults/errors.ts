@@ -1,7 +1,7 @@
 /** §10 errors: status, code, subcode, parameters; refusals that must change nothing (ERR-16). */
 import { isSipUri } from '../accounts';
 import { conflict, gone, notFound, serviceFailure } from '../errors';
-import { type InvitationInput, newConversation, newThreadId, settle, startOutgoing, stopMessaging } from '../lifecycle';
+import { type InvitationInput, newConversation, settle, startOutgoing, stopMessaging } from '../lifecycle';
 import type { ErrorAnswer } from '../seams';
 import { fault } from './fault';
 import { invitationOf, isAction, restOf } from './util';
@@ -262,7 +262,9 @@ export const ERRORS = [
             const b = ctx.behaviour;
             const subject = typeof body.subject === 'string' && body.subject.length <= b.limits.subject ? body.subject : '';
             const importance = typeof body.importance === 'string' && b.importanceValues.has(body.importance) ? body.importance : 'Normal';
-            const input: InvitationInput = { to, subject, importance, threadId: newThreadId() };
+            const sent = body.threadId;
+            const threadId = typeof sent === 'string' && sent !== '' && sent.length <= b.limits.threadId ? sent : b.defaultThreadId();
+            const input: InvitationInput = { to, subject, importance, threadId };
             startOutgoing(ctx, newConversation(ctx, ex.app, to, input), input);
           }
         }
