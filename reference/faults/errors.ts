@@ -2,7 +2,7 @@
 import { isSipUri } from '../accounts';
 import { conflict, gone, notFound, serviceFailure } from '../errors';
 import { type InvitationInput, newConversation, settle, startOutgoing, stopMessaging } from '../lifecycle';
-import type { ErrorAnswer } from '../seams';
+import type { ErrorAnswer, ReplyHooks } from '../seams';
 import { fault } from './fault';
 import { invitationOf, isAction, restOf } from './util';
 
@@ -10,33 +10,35 @@ const PVF_USERS = ['ERR-3', 'ERR-4', 'ERR-18', 'APP-5', 'ADD-4', 'OPT-1'] as con
 
 const isPvf = (e: ErrorAnswer): boolean => e.status === 400 && e.body.subcode === 'ParameterValidationFailure';
 
-/** A ParameterValidationFailure answer with its body changed by `edit`. */
-const pvfBody = (edit: (body: ErrorAnswer['body']) => void) => (next: (e: ErrorAnswer) => ErrorAnswer) => (e: ErrorAnswer): ErrorAnswer => {
-  const out = next(e);
-  if (!isPvf(e)) return out;
-  const body = { ...out.body };
-  edit(body);
-  return { ...out, body };
-};
+/** A replies hook that edits the body of ParameterValidationFailure answers (a copy; other errors pass unchanged). */
+function editPvf(edit: (body: ErrorAnswer['body']) => void) {
+  return (r: ReplyHooks): Partial<ReplyHooks> => ({
+    error(e, ex) {
+      const out = r.error(e, ex);
+      if (!isPvf(out)) return out;
+      const body = { ...out.body };
+      edit(body);
+      return { ...out, body };
+    },
+  });
+}
 
 export const ERRORS = [
   fault({
     name: 'invalid-parameter-subcode-none', description: 'parameter violations are 400 BadRequest without the ParameterValidationFailure subcode', breaks: PVF_USERS,
-    seam: 'replies', hook: (r) => ({ error: (e, ex) => pvfBody((body) => delete body.subcode)((x) => r.error(x, ex))(e) }),
+    seam: 'replies', hook: editPvf((body) => delete body.subcode),
   }),
   fault({
     name: 'invalid-parameter-without-parameters', description: 'ParameterValidationFailure bodies have no `parameters`', breaks: PVF_USERS,
-    seam: 'replies', hook: (r) => ({ error: (e, ex) => pvfBody((body) => delete body.parameters)((x) => r.error(x, ex))(e) }),
+    seam: 'replies', hook: editPvf((body) => delete body.parameters),
   }),
   fault({
     name: 'invalid-parameter-names-wrong-member', description: '`parameters` names members PascalCase (`Subject`), not as sent', breaks: PVF_USERS,
     seam: 'replies',
-    hook: (r) => ({
-      error: (e, ex) => pvfBody((body) => {
-        if (body.parameters) {
-          body.parameters = Object.fromEntries(Object.entries(body.parameters).map(([k, v]) => [k.charAt(0).toUpperCase() + k.slice(1), v]));
-        }
-      })((x) => r.error(x, ex))(e),
+    hook: editPvf((body) => {
+      if (body.parameters) {
+        body.parameters = Object.fromEntries(Object.entries(body.parameters).map(([k, v]) => [k.charAt(0).toUpperCase() + k.slice(1), v]));
+      }
     }),
   }),
   fault({

@@ -1,8 +1,17 @@
 /** §5 startMessaging: limits, echo of the request on both sides, routing. */
 import { sipKey } from '../accounts';
+import type { Behaviour } from '../behaviour';
 import { newThreadId } from '../lifecycle';
 import type { Application, Conversation } from '../model';
 import { fault } from './fault';
+
+/** A behaviour hook that changes the subject the callee's invitation is created from. */
+const calleeSubject = (change: (subject: string) => string) => (b: Behaviour): Partial<Behaviour> => ({
+  delivered(input) {
+    const d = b.delivered(input);
+    return { ...d, subject: change(d.subject) };
+  },
+});
 
 const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };
 
@@ -46,21 +55,15 @@ export const START_MESSAGING = [
   }),
   fault({
     name: 'subject-trimmed-on-callee', description: 'the callee sees the subject with surrounding white space trimmed', breaks: ['MI-5'],
-    seam: 'behaviour', hook: (b) => ({ delivered: (input) => ({ ...b.delivered(input), subject: b.delivered(input).subject.trim() }) }),
+    seam: 'behaviour', hook: calleeSubject((subject) => subject.trim()),
   }),
   fault({
     name: 'subject-html-escaped-on-callee', description: 'the callee sees the subject HTML-escaped (&amp; &lt; &gt; &quot;)', breaks: ['MI-5'],
-    seam: 'behaviour',
-    hook: (b) => ({
-      delivered(input) {
-        const d = b.delivered(input);
-        return { ...d, subject: d.subject.replace(/[&<>"]/g, (c) => HTML_ESCAPES[c]!) };
-      },
-    }),
+    seam: 'behaviour', hook: calleeSubject((subject) => subject.replace(/[&<>"]/g, (c) => HTML_ESCAPES[c]!)),
   }),
   fault({
     name: 'subject-truncated-on-callee', description: 'the callee sees the subject cut to 100 code units', breaks: ['SM-6', 'MI-5'],
-    seam: 'behaviour', hook: (b) => ({ delivered: (input) => ({ ...b.delivered(input), subject: b.delivered(input).subject.slice(0, 100) }) }),
+    seam: 'behaviour', hook: calleeSubject((subject) => subject.slice(0, 100)),
   }),
   fault({
     name: 'importance-normal-on-callee', description: 'the callee always sees importance Normal', breaks: ['MI-4', 'SM-7'],
