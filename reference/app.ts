@@ -10,7 +10,7 @@ import type { Ctx, Rq } from './context';
 import { addMessaging, findConversation, getConversation, getMessaging, getParticipant, stopMessaging } from './conversations';
 import { HttpError, methodNotAllowed, notFound, serviceFailure, unsupportedMediaType, uriTooLong } from './errors';
 import { applyFaults, faultSet } from './faults';
-import { MAX_URL_LENGTH, sendError } from './http';
+import { MAX_URL_LENGTH } from './http';
 import {
   accept, acceptAndBridge, cancel, decline, findInvitation, getInvitation, getMeeting, startAdhocMeeting, startMessaging,
 } from './invitations';
@@ -216,7 +216,7 @@ function fail(ctx: Ctx, ex: Exchange, res: ServerResponse, error: unknown): void
     return;
   }
   console.error('reference server: unexpected error', error);
-  sendError(res, serviceFailure());
+  answerError(ctx, res, serviceFailure(), ex);
 }
 
 /** Creates the reference server (all of PROFILE.md, one dialect) as a node:http request handler. */
