@@ -99,7 +99,7 @@ function describeProblems(errors: ErrorObject[]): string[] {
         else out.push(`${where}: ${e.message ?? 'does not match'}`);
         break;
       case 'uniqueItems':
-        out.push(`${where}: lists the same entry twice ([${String(p.j)}] and [${String(p.i)}])`);
+        out.push(`${where}: lists the same entry twice ([${String(p.i)}] and [${String(p.j)}])`);
         break;
       case 'enum':
         out.push(`${where}: must be one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`);
