@@ -10,8 +10,9 @@ function esc(s: string): string {
 }
 
 /**
- * JUnit XML, one testsuite per feature file: fail → <failure>, inconclusive → <error>, not applicable and expected
- * fail → <skipped> with the reason, warning → passed with the warning in <system-out>.
+ * JUnit XML, one testsuite per feature file: fail → <failure>, inconclusive → <error>, not applicable, expected
+ * fail and blocked by a ledgered deviation → <skipped> with the reason, warning → passed with the warning in
+ * <system-out>.
  */
 export function junitXml(s: Summary): string {
   const byFile = new Map<string, Summary['scenarios']>();
@@ -19,12 +20,12 @@ export function junitXml(s: Summary): string {
   const out = ['<?xml version="1.0" encoding="UTF-8"?>'];
   const t = s.totals.scenarios;
   out.push(
-    `<testsuites name="ucwa-messaging-conformance ${esc(s.suite.version)}" tests="${s.scenarios.length}" failures="${t.fail}" errors="${t.inconclusive}" skipped="${t['not applicable'] + t['expected fail']}" time="${((Date.parse(s.finishedAt) - Date.parse(s.startedAt)) / 1000).toFixed(3)}">`,
+    `<testsuites name="ucwa-messaging-conformance ${esc(s.suite.version)}" tests="${s.scenarios.length}" failures="${t.fail}" errors="${t.inconclusive}" skipped="${t['not applicable'] + t['expected fail'] + t.blocked}" time="${((Date.parse(s.finishedAt) - Date.parse(s.startedAt)) / 1000).toFixed(3)}">`,
   );
   for (const [file, scenarios] of byFile) {
     const c = (v: string) => scenarios.filter((x) => x.verdict === v).length;
     out.push(
-      `  <testsuite name="${esc(file)}" tests="${scenarios.length}" failures="${c('fail')}" errors="${c('inconclusive')}" skipped="${c('not applicable') + c('expected fail')}" time="${(scenarios.reduce((a, x) => a + x.durationMs, 0) / 1000).toFixed(3)}" timestamp="${esc(s.startedAt)}">`,
+      `  <testsuite name="${esc(file)}" tests="${scenarios.length}" failures="${c('fail')}" errors="${c('inconclusive')}" skipped="${c('not applicable') + c('expected fail') + c('blocked')}" time="${(scenarios.reduce((a, x) => a + x.durationMs, 0) / 1000).toFixed(3)}" timestamp="${esc(s.startedAt)}">`,
     );
     for (const sc of scenarios) {
       const name = `[${sc.requirements.join(' ')}] ${sc.name}`;
@@ -43,6 +44,9 @@ export function junitXml(s: Summary): string {
           break;
         case 'expected fail':
           out.push(`${open}>`, `      <skipped message="expected fail (deviation ledger): ${esc(first)}"/>`, '    </testcase>');
+          break;
+        case 'blocked':
+          out.push(`${open}>`, `      <skipped message="blocked by the ledgered deviation ${esc(sc.blockedBy ?? '')}: ${esc(first)}"/>`, '    </testcase>');
           break;
         case 'warning':
           out.push(`${open}>`, `      <system-out>WARNING (${sc.level} requirement failed): ${esc(d)}</system-out>`, '    </testcase>');

@@ -12,12 +12,15 @@ import type { ErrorFixture } from './target';
 import { unique, type ConformanceWorld, type Role, type Tracked } from './world';
 import { EVENT_WAIT_MS } from './timing';
 
-/** Runs a set-up step; a requirement failure inside it makes the scenario inconclusive, naming that requirement. */
+/**
+ * Runs a set-up step; a requirement failure inside it makes the scenario inconclusive, naming that requirement —
+ * unless the scenario is tagged with it: then it is that failure (steps/support/hooks.ts).
+ */
 export async function prerequisite<T>(run: () => Promise<T>): Promise<T> {
   try {
     return await run();
   } catch (e) {
-    if (e instanceof RequirementFailure) throw new Inconclusive(`prerequisite ${e.requirement} failed: expected ${e.expected}; actual ${e.actual}`, e.exchanges[0]);
+    if (e instanceof RequirementFailure) throw new Inconclusive(`prerequisite ${e.requirement} failed: expected ${e.expected}; actual ${e.actual}`, e.exchanges[0], e);
     throw e;
   }
 }
