@@ -235,7 +235,7 @@ async function handle(ctx: Ctx, req: IncomingMessage, res: ServerResponse): Prom
     }
     return write(res, challenge(ctx, req));
   }
-  if (path === USER_PATH) return run(ctx, req, res, { GET: userDocument });
+  if (path === USER_PATH) return run(ctx, req, res, { GET: () => userDocument(ctx) });
   const rq: Rq = { req, res, account, query: new URLSearchParams(q < 0 ? '' : url.slice(q + 1)) };
   return run(ctx, req, res, apiRoute(ctx, rq, path.split('/').slice(1)));
 }
@@ -269,6 +269,7 @@ function sendFaultyError(f: FaultSet, res: ServerResponse, error: HttpError): vo
       body.parameters = Object.fromEntries(Object.entries(error.body.parameters).map(([k, v]) => [k.charAt(0).toUpperCase() + k.slice(1), v]));
     }
   }
+  if (f.has('error-echoes-authorization') && res.req.headers.authorization) body.debugInfo = { authorization: res.req.headers.authorization };
   const headers = f.has('error-body-text-plain') ? { ...error.headers, 'Content-Type': 'text/plain; charset=utf-8' } : error.headers;
   if (error.status === 413) res.shouldKeepAlive = false;
   sendJson(res, error.status, body, headers);

@@ -27,7 +27,8 @@ export function discoveryRoot(ctx: Ctx): Reply {
 }
 
 /** GET on the user document with a valid token (DISC-3). */
-export function userDocument(): Reply {
+export function userDocument(ctx?: Ctx): Reply {
+  if (ctx?.faults.has('user-document-redirect')) return { status: 200, body: { _links: { self: { href: USER_PATH }, redirect: { href: DISCOVERY_PATH } } } };
   return { status: 200, body: { _links: { self: { href: USER_PATH }, applications: { href: APPLICATIONS_PATH } } } };
 }
 

@@ -39,6 +39,7 @@ export const FAULTS = [
   { name: 'to-query-ignored', description: '`to` as a query parameter is ignored (400 naming `to`)', breaks: ['SM-4'] },
   { name: 'conversation-shared-while-connecting', description: 'a startMessaging to a participant already being invited joins that conversation', breaks: ['SM-3'] },
   { name: 'unknown-member-rejected', description: 'an unknown startMessaging member is refused with 400 ParameterValidationFailure', breaks: ['WIRE-6'] },
+  { name: 'message-shown-when-none-sent', description: 'the callee\'s invitation shows an empty ⟨message⟩ link although the caller sent no first message', breaks: ['MI-9'] },
   { name: 'message-missing-on-callee', description: 'the callee\'s invitation does not show the first message', breaks: ['MI-9', 'SM-8'] },
 
   // ── §10 errors: status, code, subcode, parameters ──────────────────────────────────────────────────────────────────
@@ -138,6 +139,10 @@ export const FAULTS = [
   { name: 'discovery-user-prefixed', description: 'the discovery root spells its `user` link with a prefix', breaks: ['WIRE-3', 'DISC-1'] },
   { name: 'data-uri-plus-kept', description: 'a `+` in a percent-encoded data URI is kept as a plus, not read as a space', breaks: ['WIRE-5', 'SM-8', 'MI-9'] },
   { name: 'data-uri-double-encoded', description: 'data URIs are re-emitted with their bytes read as Latin-1 and encoded again as UTF-8', breaks: ['WIRE-5', 'SM-8', 'MI-9', 'OPT-3'] },
+  { name: 'user-document-redirect', description: 'the user document read with a valid token answers 200 with a `redirect` link instead of `applications`', breaks: ['DISC-3'] },
+  { name: 'error-echoes-authorization', description: 'error bodies echo the request\'s Authorization header in `debugInfo`', breaks: ['SEC-4'] },
+  { name: 'caller-completes-late', description: 'the caller\'s side completes 400 ms after the callee\'s accept, and a cancel in that window answers 204 (caller Canceled, callee Success)', breaks: ['LC-7'] },
+  { name: 'cancel-link-on-incoming', description: 'the incoming invitation carries ⟨cancel⟩ in every state', breaks: ['MI-13', 'MI-12'] },
   { name: 'custom-content-prefixed', description: 'the customContent link key carries the dialect prefix', breaks: ['WIRE-3', 'OPT-3'] },
 
   // ── §3, §4 sign-in and application ─────────────────────────────────────────────────────────────────────────────────

@@ -135,6 +135,7 @@ function calleeInput(ctx: Ctx, input: InvitationInput): InvitationInput {
   if (f.has('importance-normal-on-callee')) delivered.importance = 'Normal';
   if (f.has('thread-id-differs-on-callee')) delivered.threadId = newThreadId();
   if (f.has('message-missing-on-callee')) delete delivered.message;
+  if (f.has('message-shown-when-none-sent') && delivered.message === undefined) delivered.message = 'data:text/plain;base64,';
   if (f.has('custom-content-missing-on-callee')) delete delivered.customContent;
   return delivered;
 }
@@ -142,6 +143,11 @@ function calleeInput(ctx: Ctx, input: InvitationInput): InvitationInput {
 /** Completes an outgoing invitation and its incoming peer with the completions of §9.2 for `outcome`. */
 export function settle(ctx: Ctx, outgoing: Invitation, outcome: Outcome): void {
   const wasConnecting = outgoing.state === 'Connecting';
+  if (outcome === 'accepted' && outgoing.peer && ctx.faults.has('caller-completes-late')) {
+    finish(ctx, outgoing.peer, ctx.behaviour.completion(outcome, 'Incoming'));
+    setTimeout(() => finish(ctx, outgoing, ctx.behaviour.completion(outcome, 'Outgoing')), 400).unref();
+    return;
+  }
   finish(ctx, outgoing, ctx.behaviour.completion(outcome, 'Outgoing'));
   if (outgoing.peer) finish(ctx, outgoing.peer, ctx.behaviour.completion(outcome, 'Incoming'));
   const peerApp = outgoing.peer?.app;

@@ -103,6 +103,7 @@ export class Representer {
       }
     } else {
       embedded[r('from')] = this.participant(conv, f.has('from-is-callee-on-incoming') ? conv.local : conv.remote);
+      if (f.has('cancel-link-on-incoming')) links[r('cancel')] = { href: `${inv.href}/cancel` };
       if (b.canAnswer(probe) || f.has('answer-links-kept-after-completion')) {
         links[r('accept')] = { href: `${inv.href}/accept` };
         if (!f.has('decline-link-missing')) links[r('decline')] = { href: `${inv.href}/decline` };
