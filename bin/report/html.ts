@@ -26,6 +26,11 @@ const AREA_TITLES: Record<string, string> = {
   errors: '§10 Errors',
   security: '§11.1 Security',
   optional: '§11.2 Optional capabilities',
+  'taa-discovery': '§15.2 TAA discovery',
+  'taa-sign-in': '§15.3 TAA token and authorization',
+  'taa-application': '§15.4 TAA applications by endpointId',
+  'taa-startMessaging': '§15.5 TAA startMessaging inputs',
+  callbacks: '§15.6 TAA callback delivery',
 };
 
 const CSS = `
