@@ -48,8 +48,8 @@ export interface Summary {
   target: TargetSummary;
   gate: Outcome['gate'];
   totals: { requirements: Record<Verdict, number>; scenarios: Record<Verdict, number> };
-  requirements: Record<string, { level: string; area: string; title: string; verdict: Verdict; scenarios: string[]; detail?: string; enabledBy?: string; deviation?: Deviation }>;
-  scenarios: { name: string; uri: string; line?: number; requirements: string[]; level: string; verdict: Verdict; detail?: string; enabledBy?: string; durationMs: number }[];
+  requirements: Record<string, { level: string; area: string; title: string; verdict: Verdict; scenarios: string[]; detail?: string; enabledBy?: string; blockedBy?: string; deviation?: Deviation }>;
+  scenarios: { name: string; uri: string; line?: number; requirements: string[]; level: string; verdict: Verdict; detail?: string; enabledBy?: string; blockedBy?: string; durationMs: number }[];
   deviations: Deviation[];
 }
 

@@ -1,16 +1,22 @@
 import type { Envelope } from '@cucumber/messages';
 import type { Target } from '../steps/support/target';
-import { EVIDENCE_MEDIA_TYPE, type Evidence } from '../steps/support/evidence';
+import { EVIDENCE_MEDIA_TYPE, LEAKS_MEDIA_TYPE, type Evidence, type Leak } from '../steps/support/evidence';
 import type { CatalogueEntry } from './features';
 import type { Deviation } from './deviations';
 
 /**
  * Verdicts (PROFILE.md §1, D35): pass; fail; warning (a failed SHOULD or MAY below the gate level); not applicable
- * (with its reason); inconclusive (the observation could not be made); expected fail (a failure listed in the
- * deviation ledger); not run (no scenario selected).
+ * (with its reason); inconclusive (the observation could not be made); blocked (could not be made because a
+ * prerequisite failed that the deviation ledger lists: not gating, never counted as passed); expected fail (a
+ * failure listed in the deviation ledger); not run (no scenario selected).
  */
-export type Verdict = 'pass' | 'fail' | 'warning' | 'not applicable' | 'inconclusive' | 'expected fail' | 'not run';
-export const VERDICTS: readonly Verdict[] = ['fail', 'inconclusive', 'warning', 'expected fail', 'pass', 'not applicable', 'not run'];
+export type Verdict = 'pass' | 'fail' | 'warning' | 'not applicable' | 'inconclusive' | 'blocked' | 'expected fail' | 'not run';
+export const VERDICTS: readonly Verdict[] = ['fail', 'inconclusive', 'blocked', 'warning', 'expected fail', 'pass', 'not applicable', 'not run'];
+
+/** How the reports spell a verdict in prose. */
+export function verdictLabel(v: Verdict): string {
+  return v === 'blocked' ? 'blocked by a ledgered deviation' : v;
+}
 
 export type Level = 'MUST' | 'SHOULD' | 'MAY';
 export type GateLevel = 'must' | 'should' | 'may';
@@ -26,6 +32,8 @@ export interface ScenarioResult {
   detail?: string;
   /** for not applicable: the target-description member that would enable it */
   enabledBy?: string;
+  /** for blocked: the ledgered requirement whose failure kept the observation from being made */
+  blockedBy?: string;
   durationMs: number;
   evidence?: Evidence;
 }
@@ -39,6 +47,8 @@ export interface RequirementResult {
   scenarios: string[];
   detail?: string;
   enabledBy?: string;
+  /** for blocked: the ledgered requirement whose failure kept the observation from being made */
+  blockedBy?: string;
   deviation?: Deviation;
 }
 
@@ -66,6 +76,7 @@ interface RawCase {
   error?: { type?: string; message?: string };
   log: string[];
   evidence?: Evidence;
+  leaks?: Leak[];
   startedAt?: number;
   finishedAt?: number;
 }
@@ -89,6 +100,11 @@ function foreignRequirement(error: { type?: string; message?: string } | undefin
   if (error?.type !== 'RequirementFailure') return undefined;
   const id = /^\[([A-Z]+-\d+)\b/.exec(error.message ?? '')?.[1];
   return id && !own.includes(id) ? id : undefined;
+}
+
+/** The prerequisite an inconclusive scenario names ("prerequisite ERR-3 failed: …"), if any. */
+function namedPrerequisite(detail: string | undefined): string | undefined {
+  return /^prerequisite ([A-Z]+-\d+) failed\b/.exec(detail ?? '')?.[1];
 }
 
 /** Per-scenario verdicts from the Cucumber messages of a run. */
@@ -127,6 +143,7 @@ export function scenarioResults(envelopes: readonly Envelope[], gateLevel: GateL
       const c = cases.get(m.attachment.testCaseStartedId);
       if (!c) continue;
       if (m.attachment.mediaType === EVIDENCE_MEDIA_TYPE) c.evidence = JSON.parse(m.attachment.body) as Evidence;
+      else if (m.attachment.mediaType === LEAKS_MEDIA_TYPE) c.leaks = JSON.parse(m.attachment.body) as Leak[];
       else if (m.attachment.mediaType.startsWith('text/x.cucumber.log')) c.log.push(m.attachment.body);
     } else if (m.testCaseFinished && !m.testCaseFinished.willBeRetried) {
       const c = cases.get(m.testCaseFinished.testCaseStartedId);
@@ -136,6 +153,7 @@ export function scenarioResults(envelopes: readonly Envelope[], gateLevel: GateL
   }
 
   const out: ScenarioResult[] = [];
+  const leaks: { scenario: string; own: boolean; leaks: Leak[] }[] = [];
   for (const id of finished) {
     const c = cases.get(id);
     const p = c && pickles.get(c.pickleId);
@@ -164,7 +182,15 @@ export function scenarioResults(envelopes: readonly Envelope[], gateLevel: GateL
       verdict = 'inconclusive';
       detail = c.status === 'FAILED' ? message : `a step is ${c.status.toLowerCase()}: a defect of the suite, not of the target${message ? ` (${message.split('\n').map((l) => l.trim()).join(' ')})` : ''}`;
     }
+    // A prerequisite that fails as the deviation ledger says it does blocks the observation: not gating, not passed.
+    const prerequisite = verdict === 'inconclusive' ? namedPrerequisite(detail) : undefined;
+    const blockedBy = prerequisite && deviations.has(prerequisite) ? prerequisite : undefined;
+    if (blockedBy) {
+      verdict = 'blocked';
+      detail = `blocked by the ledgered deviation ${blockedBy} (${deviations.get(blockedBy)?.reason ?? ''}): ${detail ?? ''}`;
+    }
     const line = p.astNodeId ? lines.get(p.astNodeId) : undefined;
+    if (c.leaks?.length) leaks.push({ scenario: `${p.name} (${p.uri}${line !== undefined ? `:${line}` : ''})`, own: requirements.includes('SEC-4'), leaks: c.leaks });
     out.push({
       name: p.name,
       uri: p.uri,
@@ -174,11 +200,41 @@ export function scenarioResults(envelopes: readonly Envelope[], gateLevel: GateL
       verdict,
       ...(detail ? { detail } : {}),
       ...(enabledBy ? { enabledBy } : {}),
+      ...(blockedBy ? { blockedBy } : {}),
       durationMs: Math.round((c.finishedAt ?? 0) - (c.startedAt ?? 0)),
       ...(c.evidence ? { evidence: c.evidence } : {}),
     });
   }
+  mergeRunWideLeaks(out, leaks.filter((l) => !l.own), gateLevel, deviations);
   return out;
+}
+
+export const SEC4_RUN_SCENARIO = 'SEC-4 over the whole run: no response of any scenario reveals a password or token';
+
+/**
+ * SEC-4 over the whole run: every scenario's responses are scanned for the run's passwords and tokens (the After
+ * hook, before anything is redacted) and what was found elsewhere is merged into SEC-4 here. The SEC-4 scenario
+ * fails with it; when that scenario was not selected, a run-level result stands in for it, so that a leak seen is
+ * never lost, while SEC-4 is never passed without its own scenario.
+ */
+function mergeRunWideLeaks(out: ScenarioResult[], found: readonly { scenario: string; leaks: Leak[] }[], gateLevel: GateLevel, deviations: ReadonlyMap<string, Deviation>): void {
+  if (!found.length) return;
+  const lines = found.flatMap((f) => f.leaks.map((l) => `in scenario "${f.scenario}": ${l.label} in the ${l.where} of the response to #${l.seq} ${l.method} ${l.url} (${l.status ?? 'no status'})`));
+  const text = [
+    '[SEC-4 MUST — No response except the token response reveals a password or bearer token]',
+    '  expected: no password or issued token in any response of the run but the token response',
+    `  actual:   ${lines.length} finding${lines.length === 1 ? '' : 's'} in other scenarios:`,
+    ...lines.slice(0, 20).map((l) => `    ${l}`),
+    ...(lines.length > 20 ? [`    … and ${lines.length - 20} more`] : []),
+  ].join('\n');
+  const verdict: Verdict = deviations.has('SEC-4') ? 'expected fail' : GATE_RANK[gateLevel] <= LEVEL_RANK.MUST ? 'fail' : 'warning';
+  const own = out.filter((s) => s.requirements.includes('SEC-4') && s.verdict !== 'not applicable');
+  for (const s of own) {
+    s.detail = s.verdict === 'fail' || s.verdict === 'expected fail' ? `${s.detail ?? ''}\n${text}` : text;
+    s.verdict = verdict;
+    delete s.blockedBy;
+  }
+  if (!own.length) out.push({ name: SEC4_RUN_SCENARIO, uri: '(the whole run)', requirements: ['SEC-4'], level: 'MUST', verdict, detail: text, durationMs: 0 });
 }
 
 function worst(a: Verdict, b: Verdict): Verdict {
@@ -201,6 +257,7 @@ export function decide(
     const deviation = deviations.get(r.id);
     if (verdict === 'expected fail' && !deviation) verdict = LEVEL_RANK[r.level] >= GATE_RANK[gateLevel] ? 'fail' : 'warning';
     const bad = applicable.find((s) => s.verdict === verdict) ?? mine[0];
+    const blockedBy = verdict === 'blocked' ? bad?.blockedBy : undefined;
     return {
       id: r.id,
       level: r.level,
@@ -210,6 +267,7 @@ export function decide(
       scenarios: mine.map((s) => s.name),
       ...(verdict !== 'pass' && bad?.detail ? { detail: bad.detail } : mine.length === 0 && r.pending ? { detail: r.pending } : {}),
       ...(verdict === 'not applicable' && bad?.enabledBy ? { enabledBy: bad.enabledBy } : {}),
+      ...(blockedBy ? { blockedBy } : {}),
       ...(deviation ? { deviation } : {}),
     };
   });
@@ -252,13 +310,17 @@ export function consoleText(o: Outcome, target: Target): string {
   const s = count(o.scenarios);
   const r = count(o.requirements);
   const lines = [
-    `Scenarios: ${o.scenarios.length} — ${s.pass} passed, ${s.fail} failed, ${s.warning} warnings, ${s['expected fail']} expected failures, ${s['not applicable']} not applicable, ${s.inconclusive} inconclusive`,
+    `Scenarios: ${o.scenarios.length} — ${s.pass} passed, ${s.fail} failed, ${s.warning} warnings, ${s['expected fail']} expected failures, ${s['not applicable']} not applicable, ${s.inconclusive} inconclusive, ${s.blocked} blocked by a ledgered deviation`,
   ];
   for (const sc of o.scenarios.filter((x) => x.verdict !== 'pass'))
-    lines.push(`  ${sc.verdict.toUpperCase()} [${sc.requirements.join(' ')}] ${sc.name}${sc.detail ? ` — ${sc.detail.split('\n')[0]}` : ''}`);
+    lines.push(`  ${verdictLabel(sc.verdict).toUpperCase()} [${sc.requirements.join(' ')}] ${sc.name}${sc.detail ? ` — ${sc.detail.split('\n')[0]}` : ''}`);
   lines.push(
-    `Requirements: ${o.requirements.length} — ${r.pass} pass, ${r.fail} fail, ${r.warning} warning, ${r['expected fail']} expected fail, ${r['not applicable']} not applicable, ${r.inconclusive} inconclusive, ${r['not run']} not run`,
+    `Requirements: ${o.requirements.length} — ${r.pass} pass, ${r.fail} fail, ${r.warning} warning, ${r['expected fail']} expected fail, ${r.blocked} blocked by a ledgered deviation, ${r['not applicable']} not applicable, ${r.inconclusive} inconclusive, ${r['not run']} not run`,
   );
+  const expected = o.requirements.filter((x) => x.verdict === 'expected fail');
+  if (expected.length) lines.push(`  expected fail (in the deviation ledger): ${expected.map((x) => x.id).join(', ')}`);
+  const blocked = o.requirements.filter((x) => x.verdict === 'blocked');
+  if (blocked.length) lines.push(`  blocked by a ledgered deviation (not gating, not passed): ${blocked.map((x) => `${x.id} (by ${x.blockedBy ?? '?'})`).join(', ')}`);
   const verdict =
     o.gate.conforming === true
       ? `CONFORMING for the declared capabilities (every applicable ${o.gate.level.toUpperCase()}${o.gate.level === 'must' ? '' : '-or-stronger'} requirement passed)`

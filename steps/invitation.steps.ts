@@ -3,9 +3,9 @@ import { Inconclusive, header, objectBody } from './support/client';
 import { fromParticipant, participantProblem, readBack, representations, sameUri, SCHEMA, sentMessage, shownMessage } from './support/checks';
 import { rel } from './support/dialect';
 import { show } from './support/expect';
-import { embedded, hasLink, link, resolveHref } from './support/links';
+import { embedded, hasLink, isObject, link, resolveHref } from './support/links';
 import type { ConformanceWorld, Role } from './support/world';
-import { receiveFor } from './support/flow';
+import { allRepresentations, receiveFor } from './support/flow';
 
 Given('the caller and the callee are ready for messaging', async function (this: ConformanceWorld) {
   await Promise.all([this.ready('caller'), this.ready('callee')]);
@@ -17,6 +17,21 @@ async function start(w: ConformanceWorld, overrides: Record<string, unknown> = {
 
 When('the caller starts messaging the callee', async function (this: ConformanceWorld) {
   await start(this);
+});
+
+When('the caller starts messaging the callee without a first message', async function (this: ConformanceWorld) {
+  const { _links: _none, ...body } = this.defaultStartMessaging();
+  await this.startMessaging(body);
+});
+
+Then("the callee's invitation carries no message", function (this: ConformanceWorld) {
+  for (const { what, body } of allRepresentations(this, 'callee'))
+    this.check('MI-9', !hasLink(body, this.prefix, 'message'), `no ${rel(this.prefix, 'message')} on the callee's invitation when the caller sent no first message (${what})`, `links ${Object.keys(isObject(body._links) ? body._links : {}).join(', ')}`);
+});
+
+Then("no representation of the callee's invitation offers cancel", async function (this: ConformanceWorld) {
+  await checkFinalLinks(this, 'callee', 'MI-13', [], ['cancel']);
+  checkLinksOf(this, 'callee', 'MI-13', allRepresentations(this, 'callee'), [], ['cancel']);
 });
 
 When('the caller starts messaging the callee with subject {string} and importance {string}', async function (this: ConformanceWorld, subject: string, importance: string) {

@@ -83,8 +83,8 @@ Then('each read answers 200 with the final representation', async function (this
   await checkFinalReads(this, this.req);
 });
 
-When('the caller cancels and the callee accepts at the same moment', async function (this: ConformanceWorld) {
-  await race(this);
+When(/^the caller cancels (.+) the callee's accept$/, async function (this: ConformanceWorld, offset: string) {
+  await race(this, offset.trim());
 });
 
 Then('each of the racing requests gets 204 or 409 Conflict \\/ None', function (this: ConformanceWorld) {

@@ -1,7 +1,9 @@
 import { Given, Then, When } from '@cucumber/cucumber';
 import { Inconclusive, objectBody } from './support/client';
 import { awaitPending, currentHref, extras, openFixtureChannels } from './support/event-probes';
+import { faultyBody } from './support/errors';
 import { probeUrl } from './support/links';
+import { unique } from './support/world';
 import { mentions, plainHttpUrls, secretLeaks } from './support/security';
 import type { ConformanceWorld } from './support/world';
 import { EVENT_WAIT_MS } from './support/timing';
@@ -69,6 +71,22 @@ Then("the caller's pending event request still delivers its next event", async f
   const pending = ch.batches[batchesBefore]?.exchange ?? ch.failureExchange;
   this.check('SEC-3', pending?.status === 200, "the caller's P-GET pending during the callee's request answered 200", `${pending?.status ?? pending?.error ?? 'no answer'}`, [pending]);
   this.check('SEC-3', ch.events.some((e) => e.batch === batchesBefore + 1), "the caller's pending P-GET answered with the next event", ch.describe() || 'an empty batch', [pending]);
+});
+
+When('the caller makes requests that are refused with 400, 404, 405, 409 and 410, with its token', async function (this: ConformanceWorld) {
+  // Error responses with a valid token, so that an error body echoing the request (debugInfo, say) is seen. Their
+  // statuses are other requirements' business (ERR-2, ERR-6, ERR-14, ERR-4, ERR-5); SEC-4 reads what they reveal.
+  const app = this.app('caller');
+  const url = this.invitation('caller').url;
+  const made = [
+    await app.startMessaging(undefined, faultyBody('malformed JSON', { to: this.pair.callee.uri, threadId: unique('refused-') })),
+    await app.get(probeUrl(url)),
+    await app.user.request('PUT', url, { body: {} }),
+    await app.startMessaging(undefined, faultyBody('text/plain', { ...this.defaultStartMessaging(), threadId: unique('refused-') })),
+  ];
+  const accept = this.invitations.get('callee')?.remembered.accept;
+  if (accept) made.push(await this.app('callee').post(accept));
+  this.log(`SEC-4 refusals: ${made.map((x) => `${x.method} → ${x.status ?? x.error}`).join(', ')}`);
 });
 
 Then('no response other than a token response contains a password or bearer token', function (this: ConformanceWorld) {

@@ -1,6 +1,6 @@
 import type { Evidence } from '../../steps/support/evidence';
 import type { Summary } from '../summary';
-import { VERDICTS, type ScenarioResult } from '../verdicts';
+import { VERDICTS, verdictLabel, type ScenarioResult, type Verdict } from '../verdicts';
 
 function esc(s: unknown): string {
   return String(s ?? '')
@@ -42,7 +42,7 @@ th{background:#f6f8fa;font-weight:600} #matrix td:first-child{white-space:nowrap
 pre{white-space:pre-wrap;word-break:break-word;background:#f6f8fa;padding:8px;border-radius:6px;margin:4px 0}
 .v{display:inline-block;padding:1px 8px;border-radius:10px;font-size:12px;font-weight:600;white-space:nowrap}
 .v-pass{background:#dafbe1;color:#116329}.v-fail{background:#ffebe9;color:#a40e26}.v-warning{background:#fff8c5;color:#7d4e00}
-.v-inconclusive{background:#fbefff;color:#6e40c9}.v-not-applicable{background:#eaeef2;color:#57606a}.v-expected-fail{background:#ddf4ff;color:#0550ae}.v-not-run{background:#fff;color:#8c959f;border:1px solid #d0d7de}
+.v-inconclusive{background:#fbefff;color:#6e40c9}.v-not-applicable{background:#eaeef2;color:#57606a}.v-expected-fail{background:#ddf4ff;color:#0550ae}.v-blocked{background:#fff1e5;color:#953800}.v-not-run{background:#fff;color:#8c959f;border:1px solid #d0d7de}
 .verdict{font-size:18px;font-weight:700;padding:6px 12px;border-radius:6px;display:inline-block;margin:6px 0}
 .ok{background:#dafbe1;color:#116329}.bad{background:#ffebe9;color:#a40e26}.unknown{background:#fbefff;color:#6e40c9}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:2px 12px;margin:8px 0} dt{font-weight:600;color:#57606a}
@@ -78,7 +78,7 @@ function gist(detail: string): string {
 }
 
 function badge(verdict: string): string {
-  return `<span class="v v-${verdict.replace(/ /g, '-')}">${esc(verdict)}</span>`;
+  return `<span class="v v-${verdict.replace(/ /g, '-')}">${esc(verdictLabel(verdict as Verdict))}</span>`;
 }
 
 function exchangeBlock(x: Evidence['exchanges'][number]): string {
@@ -156,14 +156,14 @@ export function conformanceHtml(s: Summary, scenarios: readonly ScenarioResult[]
             ([id, r]) =>
               `<tr data-verdict="${esc(r.verdict)}" data-level="${esc(r.level)}" id="req-${esc(id)}"><td><a href="#req-${esc(id)}">${esc(id)}</a></td><td>${esc(r.level)}</td><td>${esc(r.title)}</td><td>${badge(r.verdict)}</td><td>${r.scenarios.map(esc).join('<br>')}${
                 r.detail ? `<div class="muted">${esc(gist(r.detail))}${r.enabledBy ? ` — enable with <code>${esc(r.enabledBy)}</code>` : ''}</div>` : ''
-              }${r.deviation ? `<div class="muted">deviation: ${esc(r.deviation.reason)}</div>` : ''}</td></tr>`,
+              }${r.blockedBy ? `<div class="muted">blocked by the ledgered deviation <a href="#req-${esc(r.blockedBy)}">${esc(r.blockedBy)}</a>: not gating, not passed</div>` : ''}${r.deviation ? `<div class="muted">deviation: ${esc(r.deviation.reason)}</div>` : ''}</td></tr>`,
           )
           .join('')}</tbody>`,
     )
     .join('')}</table>`;
 
-  const notPassing = scenarios.filter((x) => ['fail', 'inconclusive', 'warning', 'expected fail'].includes(x.verdict));
-  const failures = `<h2>Failures and inconclusive scenarios (${notPassing.length})</h2>${
+  const notPassing = scenarios.filter((x) => ['fail', 'inconclusive', 'blocked', 'warning', 'expected fail'].includes(x.verdict));
+  const failures = `<h2>Failures, inconclusive and blocked scenarios (${notPassing.length})</h2>${
     notPassing.length === 0
       ? '<p class="muted">None.</p>'
       : notPassing

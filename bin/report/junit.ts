@@ -10,8 +10,9 @@ function esc(s: string): string {
 }
 
 /**
- * JUnit XML, one testsuite per feature file: fail → <failure>, inconclusive → <error>, not applicable and expected
- * fail → <skipped> with the reason, warning → passed with the warning in <system-out>.
+ * JUnit XML, one testsuite per feature file: fail → <failure>, inconclusive → <error>, not applicable, expected
+ * fail and blocked by a ledgered deviation → <skipped> with the reason, warning → passed with the warning in
+ * <system-out>.
  */
 export function junitXml(s: Summary): string {
   const byFile = new Map<string, Summary['scenarios']>();
@@ -22,7 +23,7 @@ export function junitXml(s: Summary): string {
   const extra = stop ? 1 : 0;
   const seconds = ((Date.parse(s.finishedAt) - Date.parse(s.startedAt)) / 1000).toFixed(3);
   out.push(
-    `<testsuites name="ucwa-messaging-conformance ${esc(s.suite.version)}" tests="${s.scenarios.length + extra}" failures="${t.fail}" errors="${t.inconclusive + extra}" skipped="${t['not applicable'] + t['expected fail']}" time="${seconds}">`,
+    `<testsuites name="ucwa-messaging-conformance ${esc(s.suite.version)}" tests="${s.scenarios.length + extra}" failures="${t.fail}" errors="${t.inconclusive + extra}" skipped="${t['not applicable'] + t['expected fail'] + t.blocked}" time="${seconds}">`,
   );
   if (stop) {
     // A run that ended early (configuration error, unreachable target, target stopped answering) shows as one
@@ -39,7 +40,7 @@ export function junitXml(s: Summary): string {
   for (const [file, scenarios] of byFile) {
     const c = (v: string) => scenarios.filter((x) => x.verdict === v).length;
     out.push(
-      `  <testsuite name="${esc(file)}" tests="${scenarios.length}" failures="${c('fail')}" errors="${c('inconclusive')}" skipped="${c('not applicable') + c('expected fail')}" time="${(scenarios.reduce((a, x) => a + x.durationMs, 0) / 1000).toFixed(3)}" timestamp="${esc(s.startedAt)}">`,
+      `  <testsuite name="${esc(file)}" tests="${scenarios.length}" failures="${c('fail')}" errors="${c('inconclusive')}" skipped="${c('not applicable') + c('expected fail') + c('blocked')}" time="${(scenarios.reduce((a, x) => a + x.durationMs, 0) / 1000).toFixed(3)}" timestamp="${esc(s.startedAt)}">`,
     );
     for (const sc of scenarios) {
       const name = `[${sc.requirements.join(' ')}] ${sc.name}`;
@@ -58,6 +59,9 @@ export function junitXml(s: Summary): string {
           break;
         case 'expected fail':
           out.push(`${open}>`, `      <skipped message="expected fail (deviation ledger): ${esc(first)}"/>`, '    </testcase>');
+          break;
+        case 'blocked':
+          out.push(`${open}>`, `      <skipped message="blocked by the ledgered deviation ${esc(sc.blockedBy ?? '')}: ${esc(first)}"/>`, '    </testcase>');
           break;
         case 'warning':
           out.push(`${open}>`, `      <system-out>WARNING (${sc.level} requirement failed): ${esc(d)}</system-out>`, '    </testcase>');

@@ -22,6 +22,12 @@ Feature: The callee receives the incoming invitation
     When the callee receives the invitation
     Then the callee's invitation carries the first message the caller sent
 
+  @req:MI-13 @must
+  Scenario: An incoming invitation offers cancel in no state
+    When the callee receives the invitation
+    And the callee has accepted the invitation and both invitations have completed
+    Then no representation of the callee's invitation offers cancel
+
   @req:MI-6 @req:MI-5 @req:MI-4 @must
   Scenario: Both sides show the same threadId, subject and importance
     When the callee receives the invitation

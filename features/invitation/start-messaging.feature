@@ -31,6 +31,12 @@ Feature: startMessaging creates an outgoing messaging invitation
     When the caller starts messaging the callee
     Then the caller's invitation links from
 
+  @req:MI-9 @must
+  Scenario: The callee's invitation shows no message when the caller sent none
+    When the caller starts messaging the callee without a first message
+    And the callee receives the invitation
+    Then the callee's invitation carries no message
+
   @req:MI-13 @must
   Scenario: A connecting outgoing invitation offers cancel
     When the caller starts messaging the callee

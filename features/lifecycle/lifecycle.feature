@@ -68,17 +68,17 @@ Feature: The invitation lifecycle
       | accepted, GET 30 s after completion | accepted | again 30 s after completion |
 
   @req:LC-7 @must
-  Scenario Outline: A racing cancel and accept each get 204 or 409 and agree (<run>)
+  Scenario Outline: A racing cancel and accept each get 204 or 409 and agree (<offset>)
     Given the caller has started messaging the callee
     And the callee has received the invitation
-    When the caller cancels and the callee accepts at the same moment
+    When the caller cancels <offset> the callee's accept
     Then each of the racing requests gets 204 or 409 Conflict / None
     And both sides agree on the outcome that the successful request decided
 
-    Examples:
-      | run   |
-      | run 1 |
-      | run 2 |
-      | run 3 |
-      | run 4 |
-      | run 5 |
+    Examples: the whole answer window, from before the accept until the caller's completion arrives
+      | offset                                                      |
+      | 20 ms before                                                |
+      | at the same moment as                                       |
+      | as soon as the 204 arrives of                               |
+      | 300 ms after the 204 of                                     |
+      | every 100 ms until the caller's completed event, following  |

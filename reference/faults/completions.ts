@@ -6,6 +6,16 @@ const other = (d: Direction): Direction => (d === 'Outgoing' ? 'Incoming' : 'Out
 
 export const COMPLETIONS = [
   fault({
+    name: 'caller-completes-late', description: 'the caller\'s side completes 400 ms after the callee\'s accept, and a cancel in that window answers 204 (caller Canceled, callee Success)', breaks: ['LC-7'],
+    seam: 'lifecycle',
+    hook: (l) => ({
+      complete(inv, outcome, finish) {
+        if (outcome === 'accepted' && inv.direction === 'Outgoing') setTimeout(finish, 400).unref();
+        else l.complete(inv, outcome, finish);
+      },
+    }),
+  }),
+  fault({
     name: 'caller-declined-local-failure', description: 'the caller\'s declined invitation completes LocalFailure/Declined', breaks: ['DEC-2', 'LC-2'],
     seam: 'behaviour', hook: (b) => ({ completion: (o, d) => b.completion(o, o === 'declined' ? 'Incoming' : d) }),
   }),

@@ -185,6 +185,17 @@ export const ERRORS = [
     seam: 'behaviour', hook: (b) => ({ dataUri: (name, href) => b.dataUri(name, href) ?? (name === 'message' ? href : undefined) }),
   }),
   fault({
+    name: 'error-echoes-authorization', description: 'error bodies echo the request\'s Authorization header in `debugInfo`', breaks: ['SEC-4'],
+    seam: 'replies',
+    hook: (r) => ({
+      error(e, ex) {
+        const out = r.error(e, ex);
+        const authorization = ex.req.headers.authorization;
+        return authorization ? { ...out, body: { ...out.body, debugInfo: { authorization } } } : out;
+      },
+    }),
+  }),
+  fault({
     name: 'error-body-text-plain', description: 'error bodies are labelled text/plain', breaks: ['ERR-1', 'WIRE-1'],
     seam: 'replies',
     hook: (r) => ({

@@ -5,6 +5,20 @@ import { editInvitation, embeddedOf, linksOf, tidyEmbedded } from './util';
 
 export const LINKS_AND_STATES = [
   fault({
+    name: 'cancel-link-on-incoming', description: 'the incoming invitation carries ⟨cancel⟩ in every state', breaks: ['MI-13', 'MI-12'],
+    seam: 'represent',
+    hook: editInvitation((rep, inv, _view, ctx) => {
+      if (inv.direction === 'Incoming') linksOf(rep)[ctx.behaviour.rel('cancel')] = { href: `${inv.href}/cancel` };
+    }),
+  }),
+  fault({
+    name: 'message-shown-when-none-sent', description: 'the callee\'s invitation shows an empty ⟨message⟩ link although the caller sent no first message', breaks: ['MI-9'],
+    seam: 'represent',
+    hook: editInvitation((rep, inv, _view, ctx) => {
+      if (inv.direction === 'Incoming' && inv.message === undefined) linksOf(rep)[ctx.behaviour.rel('message')] = { href: 'data:text/plain;base64,' };
+    }),
+  }),
+  fault({
     name: 'cancel-link-missing-while-connecting', description: 'the outgoing invitation never shows ⟨cancel⟩', breaks: ['MI-13', 'EV-9'],
     seam: 'represent', hook: editInvitation((rep, _inv, _view, ctx) => delete linksOf(rep)[ctx.behaviour.rel('cancel')]),
   }),

@@ -1,10 +1,21 @@
 /** §3, §4 sign-in and the application. */
-import { APPLICATIONS_PATH, TOKEN_PATH } from '../represent';
+import { APPLICATIONS_PATH, DISCOVERY_PATH, TOKEN_PATH } from '../represent';
 import type { Json } from '../seams';
 import { fault } from './fault';
 import { linksOf, restOf } from './util';
 
 export const SIGN_IN = [
+  fault({
+    name: 'user-document-redirect', description: 'the user document read with a valid token answers 200 with a `redirect` link instead of `applications`', breaks: ['DISC-3'],
+    seam: 'represent',
+    hook: (t) => ({
+      user(rep) {
+        const out = t.user(rep);
+        const { applications: _gone, ...links } = linksOf(out);
+        return { ...out, _links: { ...links, redirect: { href: DISCOVERY_PATH } } };
+      },
+    }),
+  }),
   fault({
     name: 'token-type-mac', description: 'the token response says token_type "MAC"', breaks: ['AUTH-1'],
     seam: 'represent', hook: (t) => ({ token: (rep, account) => ({ ...t.token(rep, account), token_type: 'MAC' }) }),

@@ -7,12 +7,22 @@ import { EventChannel } from './events';
 
 /** An observation could not be made for a reason outside the requirement under test (PROFILE.md §1 verdicts). */
 export class Inconclusive extends Error {
+  /**
+   * The requirement whose check failed on the way, when the message names one ("prerequisite SM-1 failed: …"). A
+   * scenario tagged with that requirement turns this into a failure of it (steps/support/hooks.ts).
+   */
+  readonly requirement?: string;
+
   constructor(
     message: string,
     readonly exchange?: Exchange,
+    /** the failure of `requirement` itself, when a check of it failed (steps/support/errors.ts `prerequisite`) */
+    readonly failure?: Error,
   ) {
     super(message);
     this.name = 'Inconclusive';
+    const id = /^prerequisite ([A-Z]+-\d+) failed\b/.exec(message)?.[1];
+    if (id) this.requirement = id;
   }
 }
 

@@ -12,12 +12,15 @@ import type { ErrorFixture } from './target';
 import { unique, type ConformanceWorld, type Role, type Tracked } from './world';
 import { EVENT_WAIT_MS } from './timing';
 
-/** Runs a set-up step; a requirement failure inside it makes the scenario inconclusive, naming that requirement. */
+/**
+ * Runs a set-up step; a requirement failure inside it makes the scenario inconclusive, naming that requirement —
+ * unless the scenario is tagged with it: then it is that failure (steps/support/hooks.ts).
+ */
 export async function prerequisite<T>(run: () => Promise<T>): Promise<T> {
   try {
     return await run();
   } catch (e) {
-    if (e instanceof RequirementFailure) throw new Inconclusive(`prerequisite ${e.requirement} failed: expected ${e.expected}; actual ${e.actual}`, e.exchanges[0]);
+    if (e instanceof RequirementFailure) throw new Inconclusive(`prerequisite ${e.requirement} failed: expected ${e.expected}; actual ${e.actual}`, e.exchanges[0], e);
     throw e;
   }
 }
@@ -228,18 +231,38 @@ export async function tryMethod(w: ConformanceWorld, role: Role, method: string,
 /** Inputs of refused startMessaging requests that carry a threadId of their own. */
 const REFUSED_STARTS = ['a subject of 251 × "a"', 'an operationId of 51 characters', 'importance "Critical"', 'no to in the body or the query', 'a to without the sip: scheme', 'a subject that is a number'];
 
-/** ERR-16: several startMessaging requests that must be refused, each with its own threadId (kept in `refusals`). */
+/**
+ * ERR-16: several startMessaging requests that must be refused, each with its own threadId (kept in `refusals`).
+ * ERR-16 is decided on the requests the target does refuse: one it accepts (its own requirement — ERR-3, ERR-5,
+ * ERR-17 — fails in its scenario) is left out, and cancelled at clean-up. Only when it refuses none is the scenario
+ * inconclusive, naming the first such prerequisite (blocked, when the deviation ledger lists it).
+ */
 export async function sendRefusedStarts(w: ConformanceWorld): Promise<void> {
-  for (const input of REFUSED_STARTS) {
+  const cases: { req: string; what: string; o: RequestOptions; threadId: string }[] = REFUSED_STARTS.map((input) => {
     const body = invalidStartMessaging(w, input);
-    w.refusals.threadIds.push(body.threadId as string);
-    const x = await rawStartMessaging(w, { body });
-    if ((x.status ?? 0) < 400) throw new Inconclusive(`prerequisite ${INVALID_INPUTS[input]?.req} failed: startMessaging with ${input} answered ${x.status ?? x.error}`, x);
+    return { req: INVALID_INPUTS[input]?.req ?? 'ERR-3', what: `startMessaging with ${input}`, o: { body }, threadId: body.threadId as string };
+  });
+  const plain = { ...w.defaultStartMessaging(), threadId: unique('refused-') };
+  cases.push({ req: 'ERR-5', what: 'startMessaging labelled text/plain', o: faultyBody('text/plain', plain), threadId: plain.threadId });
+  const accepted: { req: string; what: string; x: Exchange }[] = [];
+  for (const c of cases) {
+    const x = await rawStartMessaging(w, c.o);
+    if ((x.status ?? 0) >= 400) {
+      w.refusals.threadIds.push(c.threadId);
+      continue;
+    }
+    accepted.push({ req: c.req, what: c.what, x });
+    const url = resolveHref(header(x, 'location'), x.url);
+    if (x.status === 201 && url) {
+      const t: Tracked = { role: 'caller', url, remembered: {} };
+      const b = objectBody(await w.app('caller').get(url));
+      if (b) w.observe(t, b);
+      w.others.push(t);
+    }
   }
-  const body = { ...w.defaultStartMessaging(), threadId: unique('refused-') };
-  w.refusals.threadIds.push(body.threadId);
-  const x = await rawStartMessaging(w, faultyBody('text/plain', body));
-  if ((x.status ?? 0) < 400) throw new Inconclusive(`prerequisite ERR-5 failed: startMessaging labelled text/plain answered ${x.status ?? x.error}`, x);
+  const first = accepted[0];
+  if (first && accepted.length === cases.length) throw new Inconclusive(`prerequisite ${first.req} failed: ${first.what} answered ${first.x.status ?? first.x.error} (and every other refusal too)`, first.x);
+  if (first) w.log(`ERR-16 decided on the ${w.refusals.threadIds.length} of ${cases.length} requests the target refused; not refused (prerequisite failed): ${accepted.map((a) => `${a.req} ${a.what} → ${a.x.status ?? a.x.error}`).join('; ')}`);
 }
 
 /** ERR-16: waits 2 s once, then fails `req` if any refused threadId appeared on the caller's or the callee's channel. */

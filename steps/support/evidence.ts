@@ -4,6 +4,19 @@ import type { ConformanceWorld } from './world';
 /** Media type of the structured evidence attached to a scenario that did not pass. */
 export const EVIDENCE_MEDIA_TYPE = 'application/vnd.ucwa-conformance.evidence+json';
 
+/** Media type of the SEC-4 findings attached to any scenario whose responses revealed a secret (bin/verdicts.ts merges them). */
+export const LEAKS_MEDIA_TYPE = 'application/vnd.ucwa-conformance.secret-leaks+json';
+
+/** One SEC-4 finding as attached: what was revealed (a label, never the value) and where; the URL redacted. */
+export interface Leak {
+  label: string;
+  where: string;
+  seq: number;
+  method: string;
+  url: string;
+  status?: number;
+}
+
 /** An exchange as the reports show it: headers flattened and redacted, times relative to the scenario's start. */
 export type EvidenceExchange = Pick<Exchange, 'seq' | 'who' | 'method' | 'url' | 'requestBody' | 'status' | 'responseBody' | 'error'> & {
   requestHeaders: Record<string, string>;

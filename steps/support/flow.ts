@@ -68,7 +68,11 @@ export async function readLinkedResources(w: ConformanceWorld, role: Role): Prom
  */
 export async function acceptedFlow(w: ConformanceWorld): Promise<void> {
   await Promise.all(ROLES.map((r) => w.ready(r)));
-  await started(w);
+  // With the capability declared the invitations carry customContent too, so that WIRE-3 sees its (never prefixed) key.
+  const body = w.defaultStartMessaging();
+  if (w.target.capabilities.customContent)
+    body._links = { ...(body._links as object), customContent: { href: `data:application/json;base64,${Buffer.from('{"kind":"conformance"}').toString('base64')}` } };
+  await started(w, body);
   await prerequisite('LC-2', () => receiveFor(w, 'LC-2'));
   for (const round of ['before', 'after']) {
     await Promise.all(ROLES.map((r) => w.readInvitation(r)));

@@ -1,11 +1,32 @@
-import { After, Before, setDefaultTimeout, Status } from '@cucumber/cucumber';
+import { After, Before, setDefaultTimeout, setDefinitionFunctionWrapper, Status } from '@cucumber/cucumber';
 import { notApplicableReason } from './applicability';
 import { formatExchange } from './exchange';
-import { collectEvidence, EVIDENCE_MEDIA_TYPE, scenarioSecrets } from './evidence';
+import { collectEvidence, EVIDENCE_MEDIA_TYPE, LEAKS_MEDIA_TYPE, scenarioSecrets, type Leak } from './evidence';
+import { redact } from './exchange';
 import { register } from './live';
+import { asOwnFailure } from './own-failure';
+import { secretLeaks } from './security';
 import type { ConformanceWorld } from './world';
 
 setDefaultTimeout(60_000);
+
+/**
+ * Every step and hook: an Inconclusive naming a requirement the scenario is tagged with becomes a failure of that
+ * requirement (steps/support/own-failure.ts). Synchronous steps stay synchronous.
+ */
+setDefinitionFunctionWrapper(function wrap(fn: (...args: unknown[]) => unknown) {
+  return function (this: ConformanceWorld | undefined, ...args: unknown[]): unknown {
+    const own = (e: unknown) => (this?.requirementIds ? asOwnFailure(this.requirementIds, scenarioSecrets(this), e) : e);
+    let out: unknown;
+    try {
+      out = fn.apply(this, args);
+    } catch (e) {
+      throw own(e);
+    }
+    if (out instanceof Promise) return out.catch((e: unknown) => Promise.reject(own(e)));
+    return out;
+  };
+});
 
 /** The prefix of the log line that carries a not-applicable reason into the reports. */
 export const NOT_APPLICABLE = 'not applicable:';
@@ -30,4 +51,8 @@ After(async function (this: ConformanceWorld, { result }) {
   }
   this.unregister?.();
   await this.cleanUp();
+  // SEC-4 over the whole run: every response of this scenario, its clean-up included, scanned before anything is
+  // redacted; only labels and redacted URLs leave (bin/verdicts.ts merges them into SEC-4).
+  const leaks = secretLeaks(this).map(({ label, where, exchange: x }): Leak => ({ label, where, seq: x.seq, method: x.method, url: redact(x.url, scenarioSecrets(this)), ...(x.status !== undefined ? { status: x.status } : {}) }));
+  if (leaks.length) this.attach(JSON.stringify(leaks), { mediaType: LEAKS_MEDIA_TYPE, fileName: 'secret-leaks.json' });
 });

@@ -89,6 +89,8 @@ export function checkCustomContent(w: ConformanceWorld, req: string): void {
     const reps = allRepresentations(w, role);
     if (!reps.length) throw new Inconclusive(`no representation of the ${role}'s invitation was obtained`);
     for (const { what, body } of reps) {
+      const spelt = Object.keys(isObject(body._links) ? body._links : {}).filter((k) => k !== 'customContent' && /(^|:)customContent$/.test(k));
+      w.check(req, spelt.length === 0, `customContent only under the unprefixed key _links.customContent on the ${role}'s invitation (${what})`, `also ${spelt.join(', ')}`, []);
       const href = rawHref(body, w.prefix, 'customContent');
       const got = href === undefined ? undefined : decodeDataUri(href);
       w.check(req, !!got && got.equals(sent), `_links.customContent decoding to ${show(sent.toString('utf8'))} on the ${role}'s invitation (${what})`, got ? show(got.toString('utf8')) : `links ${linkKeys(body)}`, []);
