@@ -1,6 +1,7 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp, type ReferenceOptions } from '../../reference/app';
+import { rewriteResponse, type ResponseRewrite } from './rewrite-response';
 
 /** What one listener of the front received: Authorization headers and password grants (their bodies). */
 export interface Seen {
@@ -52,27 +53,8 @@ export async function splitOriginReference(o: SplitOptions = {}) {
   const seen = { discovery: newSeen(), api: newSeen(), token: newSeen() };
   const count = { applications: 0 };
   const pending = new Set<http.ServerResponse>();
-  const forward = (req: http.IncomingMessage, res: http.ServerResponse, rewrite?: (status: number, headers: http.OutgoingHttpHeaders, body: Buffer) => [number, http.OutgoingHttpHeaders, Buffer]) => {
-    if (rewrite) {
-      const chunks: Buffer[] = [];
-      const writeHead = res.writeHead.bind(res);
-      const end = res.end.bind(res);
-      let head: [number, http.OutgoingHttpHeaders] = [200, {}];
-      res.writeHead = ((status: number, headers?: http.OutgoingHttpHeaders) => {
-        head = [status, { ...(headers ?? {}) }];
-        return res;
-      }) as typeof res.writeHead;
-      res.write = ((chunk: unknown) => {
-        if (chunk) chunks.push(Buffer.from(chunk as Buffer));
-        return true;
-      }) as typeof res.write;
-      res.end = ((chunk?: unknown) => {
-        if (chunk && typeof chunk !== 'function') chunks.push(Buffer.from(chunk as Buffer));
-        const [status, headers, out] = rewrite(head[0], Object.fromEntries(Object.entries(head[1]).filter(([k]) => k.toLowerCase() !== 'content-length')), Buffer.concat(chunks));
-        writeHead(status, { ...headers, 'Content-Length': out.length });
-        return end(out);
-      }) as typeof res.end;
-    }
+  const forward = (req: http.IncomingMessage, res: http.ServerResponse, rewrite?: ResponseRewrite) => {
+    if (rewrite) rewriteResponse(res, rewrite);
     app.handler(req, res);
   };
 
