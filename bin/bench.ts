@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import autocannon from 'autocannon';
 import { createApp } from '../reference/app';
-import { ROOT } from './features';
+import { nodeArgs, ROOT } from './root';
 import { spawnStandaloneReference } from './standalone';
 
 /** Benchmarks that print their figures (never assertions): see README "Speed". */
@@ -49,7 +49,7 @@ function treeRssKb(root: number): number {
 function runSuite(args: string[]): Promise<ProcessRun> {
   return new Promise((resolve) => {
     const started = performance.now();
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bin/conformance.ts', ...args], { cwd: ROOT, env: { ...process.env, TARGET: '' } });
+    const child = spawn(process.execPath, nodeArgs('bin/conformance.ts', ...args), { cwd: ROOT, env: { ...process.env, TARGET: '' } });
     let output = '';
     child.stdout.on('data', (c: Buffer) => (output += c.toString()));
     child.stderr.on('data', (c: Buffer) => (output += c.toString()));

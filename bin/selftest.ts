@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { FAULTS } from '../reference/faults';
 import { loadCatalogue, loadScenarios, ROOT } from './features';
+import { nodeArgs } from './root';
 import type { Summary } from './summary';
 import { serveVariant } from './variant-server';
 
@@ -50,8 +51,8 @@ async function serve(faults: string[]) {
 function suite(dir: string, tags: string | undefined, parallel: number): Promise<{ code: number | null; output: string; summary?: Summary; wallMs: number }> {
   const started = performance.now();
   return new Promise((resolve) => {
-    const args = ['bin/conformance.ts', '--target', path.join(dir, 'target.json'), '--report-dir', path.join(dir, 'reports'), '--parallel', String(parallel), ...(tags ? ['--tags', tags] : [])];
-    const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: ROOT, env: { ...process.env, TARGET: '' } });
+    const args = [...nodeArgs('bin/conformance.ts'), '--target', path.join(dir, 'target.json'), '--report-dir', path.join(dir, 'reports'), '--parallel', String(parallel), ...(tags ? ['--tags', tags] : [])];
+    const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, TARGET: '' } });
     let output = '';
     child.stdout.on('data', (c: Buffer) => (output += c.toString()));
     child.stderr.on('data', (c: Buffer) => (output += c.toString()));
@@ -90,7 +91,7 @@ interface WorkerLine {
  */
 function worker(next: () => { name: string; tags?: string } | undefined, onLine: (l: WorkerLine) => void): Promise<void> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bin/selftest-worker.ts', String(SHORT_TIMEOUT_S)], { cwd: ROOT, env: { ...process.env, TARGET: '', UCWA_CONFORMANCE_EVENT_WAIT_MS: String(EVENT_WAIT_MS_SELFTEST) }, stdio: ['pipe', 'pipe', 'ignore'] });
+    const child = spawn(process.execPath, nodeArgs('bin/selftest-worker.ts', String(SHORT_TIMEOUT_S)), { cwd: ROOT, env: { ...process.env, TARGET: '', UCWA_CONFORMANCE_EVENT_WAIT_MS: String(EVENT_WAIT_MS_SELFTEST) }, stdio: ['pipe', 'pipe', 'ignore'] });
     const pending = new Set<string>();
     const feed = () => {
       const job = next();
