@@ -26,6 +26,8 @@ export interface CatalogueEntry {
   enabledBy: string | null;
   caseEnabledBy?: Record<string, string>;
   longRunning?: true;
+  /** Why no scenario checks the requirement yet (reported as its not-run reason). */
+  pending?: string;
 }
 
 /** The requirement catalogue, features/requirements.json, in profile order. */

@@ -1,11 +1,13 @@
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadConfiguration, runCucumber } from '@cucumber/cucumber/api';
 import type { Envelope } from '@cucumber/messages';
 import { startReferenceServer, type RunningReference } from '../reference/server';
 import type { RelPrefix } from '../steps/support/dialect';
-import { Client, Inconclusive, User } from '../steps/support/client';
-import { HttpTransport, type TlsOptions } from '../steps/support/http';
+import { Client, Inconclusive, UntrustedOrigin, User, type Application } from '../steps/support/client';
+import { BREAKER_DIR_VARIABLE, breakerTripped, HttpTransport, initBreaker, resetTargetHealth, type TlsOptions } from '../steps/support/http';
+import { redact } from '../steps/support/exchange';
 import { cleanUpLive } from '../steps/support/live';
 import { parseTargetDescription, parseTargetText, TargetDescriptionError, type Target } from '../steps/support/target';
 import type { WorldParameters } from '../steps/support/world';
@@ -15,8 +17,8 @@ import { ConfigurationError } from './errors';
 import { loadCatalogue, ROOT } from './features';
 import { conformanceHtml } from './report/html';
 import { junitXml } from './report/junit';
-import { buildSummary, targetSummary } from './summary';
-import { consoleText, decide, scenarioResults, type GateLevel } from './verdicts';
+import { buildSummary, targetSummary, unloadedTargetSummary, type Stopped, type Summary, type TargetSummary } from './summary';
+import { consoleText, decide, scenarioResults, type GateLevel, type Outcome } from './verdicts';
 
 export interface RunOptions {
   target?: string;
@@ -77,70 +79,183 @@ async function stopWorkers(): Promise<void> {
 }
 
 /**
- * A dead target stops the run before any scenario: discovery and the caller's sign-in must get answers (whatever
- * they are; wrong answers are for the scenarios to judge). Returns why the target is unreachable, or undefined.
+ * The start-up check (TARGET.md §11; issue 11): the caller signs in and creates, then deletes, one application, each
+ * request under the normal deadline. Wrong answers are for the scenarios to judge; a request without an answer
+ * (refused, reset, hung) means the target is unreachable, and a credential needed on an untrusted origin is a
+ * configuration error. Returns why the run cannot start, or undefined.
  */
-async function preflight(target: Target, tlsOptions: TlsOptions | undefined): Promise<string | undefined> {
+async function preflight(target: Target, tlsOptions: TlsOptions | undefined): Promise<Omit<Stopped, 'problems'> | undefined> {
   const client = new Client(target, new HttpTransport({ timeoutMs: 10_000, ...(tlsOptions ? { tls: tlsOptions } : {}) }));
+  const user = new User(client, 'caller', target.users.caller);
+  const secrets = () => [...target.secrets, ...(user.token ? [user.token] : [])];
+  let app: Application | undefined;
+  let untrusted: string | undefined;
   try {
-    await new User(client, 'caller', target.users.caller).signIn();
+    await user.signIn();
+    app = await user.createApplication();
   } catch (e) {
-    if (!(e instanceof Inconclusive)) throw e;
+    if (e instanceof UntrustedOrigin) untrusted = e.message;
+    else if (!(e instanceof Inconclusive)) throw e;
   }
+  try {
+    if (app) await app.delete();
+  } catch (e) {
+    if (e instanceof UntrustedOrigin) untrusted ??= e.message;
+    else if (!(e instanceof Inconclusive)) throw e;
+  }
+  if (untrusted) return { cause: 'configuration error', stage: 'start-up check', reason: redact(untrusted, secrets()) };
   const dead = client.exchanges.find((x) => x.error);
-  return dead ? `${dead.method} ${dead.url}: ${dead.error}` : undefined;
+  if (!dead) return undefined;
+  return { cause: 'target unreachable', stage: 'start-up check', reason: redact(`${dead.method} ${dead.url}: ${dead.error} (start-up check: the caller's sign-in and first application)`, secrets()) };
+}
+
+/** Writes summary.json, junit.xml and conformance.html (and messages.ndjson when given). */
+function writeReports(dir: string, summary: Summary, scenarios: Outcome['scenarios'], envelopes?: readonly Envelope[]): void {
+  fs.mkdirSync(dir, { recursive: true });
+  if (envelopes) writeAtomically(path.join(dir, 'messages.ndjson'), envelopes.map((m) => JSON.stringify(m)).join('\n') + '\n');
+  writeAtomically(path.join(dir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+  writeAtomically(path.join(dir, 'junit.xml'), junitXml(summary));
+  writeAtomically(path.join(dir, 'conformance.html'), conformanceHtml(summary, scenarios));
+}
+
+function profileVersion(): string {
+  return (JSON.parse(fs.readFileSync(path.join(ROOT, 'features', 'requirements.json'), 'utf8')) as { profileVersion: string }).profileVersion;
+}
+
+/**
+ * The reports of a run that never started a scenario: every requirement "not run", the gate not established
+ * (exit 2), and why — so that CI has something to archive and a machine-readable reason.
+ */
+function writeStoppedReports(
+  o: RunOptions,
+  stopped: Stopped,
+  target: TargetSummary,
+  ctx: { catalogue: ReturnType<typeof loadCatalogue>; deviations: Map<string, Deviation>; startedAt: Date },
+): void {
+  const gateLevel: GateLevel = o.level ?? (o.profile === 'strict' ? 'should' : 'must');
+  const outcome = decide([], ctx.catalogue, gateLevel, ctx.deviations, new Date().toISOString().slice(0, 10));
+  outcome.gate = { level: gateLevel, conforming: 'not established', exitCode: 2, reasons: [`${stopped.cause}: ${stopped.reason}`, ...(stopped.problems ?? [])] };
+  const summary = buildSummary(outcome, target, { startedAt: ctx.startedAt, finishedAt: new Date(), profileVersion: profileVersion(), deviations: [...ctx.deviations.values()], stopped });
+  writeReports(o.reportDir, summary, outcome.scenarios);
+}
+
+/** The problem lines of a configuration error's message (its "  - " items, or the message itself). */
+function problemLines(e: Error): string[] {
+  const items = e.message.split('\n').filter((l) => /^\s+- /.test(l)).map((l) => l.replace(/^\s+- /, ''));
+  const head = e.message.split('\n')[0] ?? '';
+  return items.length ? items.map((i) => `${head.replace(/:$/, '')}: ${i}`) : [e.message];
 }
 
 /**
  * Runs the suite and writes the reports: conformance.html, summary.json, junit.xml and messages.ndjson (ours,
  * from the messages), cucumber.html (Cucumber's). Returns the exit status (0 conforming, 1 not, 2 not established).
  * `interrupt` resolves when the run must stop early (a signal); the reports are then written marked interrupted.
+ * Every ending writes summary.json, junit.xml and conformance.html: a configuration error (every problem by
+ * member), a target unreachable at the start-up check, a target that stops answering during the run.
  */
 export async function run(o: RunOptions, interrupt: Promise<string>): Promise<number> {
+  const startedAt = new Date();
   const catalogue = loadCatalogue();
-  const deviations: Map<string, Deviation> = o.deviations ? loadDeviations(o.deviations, new Set(catalogue.map((r) => r.id))) : new Map();
-
+  let deviations: Map<string, Deviation> = new Map();
   let tlsOptions: TlsOptions | undefined;
-  if (o.ca) {
-    try {
-      tlsOptions = { ca: fs.readFileSync(o.ca, 'utf8') };
-    } catch (e) {
-      throw new ConfigurationError(`--ca ${o.ca}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-    }
-    if (!/-----BEGIN CERTIFICATE-----/.test(tlsOptions.ca ?? '')) throw new ConfigurationError(`--ca ${o.ca}: not a PEM certificate`);
-  }
-  if (o.insecure) tlsOptions = { ...tlsOptions, insecure: true };
   let reference: RunningReference | undefined;
-  let params: WorldParameters;
-  let target: Target;
-  if (o.target) {
-    let text: string;
-    try {
-      text = fs.readFileSync(o.target, 'utf8');
-    } catch (e) {
-      throw new TargetDescriptionError(o.target, [`(file): cannot be read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`]);
+  let params: WorldParameters | undefined;
+  let target: Target | undefined;
+  let raw: unknown;
+  const source = o.target ?? 'embedded reference server';
+
+  // Configuration: every problem of the target description, the ledger and the TLS options, collected.
+  const problems: string[] = [];
+  const messages: string[] = [];
+  const configurationProblem = (e: unknown) => {
+    if (!(e instanceof TargetDescriptionError || e instanceof ConfigurationError)) throw e;
+    messages.push(e.message);
+    problems.push(...(e instanceof TargetDescriptionError ? e.problems : problemLines(e)));
+  };
+  try {
+    if (o.target) {
+      let text: string | undefined;
+      try {
+        text = fs.readFileSync(o.target, 'utf8');
+      } catch (e) {
+        throw new TargetDescriptionError(o.target, [`(file): cannot be read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`]);
+      }
+      try {
+        raw = JSON.parse(text.replace(/^\uFEFF/, '')) as unknown;
+      } catch {
+        /* parseTargetText names the syntax error */
+      }
+      target = parseTargetText(text, o.target);
+      params = { description: raw, source: o.target };
     }
-    target = parseTargetText(text, o.target);
-    params = { description: JSON.parse(text.replace(/^\uFEFF/, '')) as unknown, source: o.target };
-  } else {
+  } catch (e) {
+    configurationProblem(e);
+  }
+  try {
+    if (o.deviations) deviations = loadDeviations(o.deviations, new Set(catalogue.map((r) => r.id)));
+  } catch (e) {
+    configurationProblem(e);
+  }
+  try {
+    if (o.ca) {
+      try {
+        tlsOptions = { ca: fs.readFileSync(o.ca, 'utf8') };
+      } catch (e) {
+        throw new ConfigurationError(`--ca ${o.ca}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      }
+      if (!/-----BEGIN CERTIFICATE-----/.test(tlsOptions.ca ?? '')) throw new ConfigurationError(`--ca ${o.ca}: not a PEM certificate`);
+    }
+    if (o.insecure) tlsOptions = { ...tlsOptions, insecure: true };
+    if (target) {
+      const pairs = 1 + target.users.pairs.length;
+      const parallel = o.parallel ?? Math.min(6, pairs);
+      if (parallel > pairs)
+        throw new ConfigurationError(`--parallel ${parallel} needs ${parallel} caller/callee pairs; the target declares ${pairs} (users.caller/callee and users.pairs)`);
+    }
+  } catch (e) {
+    configurationProblem(e);
+  }
+  if (problems.length) {
+    // Redact every literal string of the description's credential members, in case a problem quotes one.
+    const secrets = target?.secrets ?? literalSecrets(raw);
+    const redacted = problems.map((p) => redact(p, secrets));
+    writeStoppedReports(
+      o,
+      { cause: 'configuration error', stage: 'configuration', reason: redacted.length === 1 ? (redacted[0] ?? '') : `${redacted.length} problems, the first: ${redacted[0]}`, problems: redacted },
+      target ? targetSummary(target, source) : unloadedTargetSummary(raw, source),
+      { catalogue, deviations, startedAt },
+    );
+    throw new ConfigurationError(redact(messages.join('\n'), secrets));
+  }
+
+  if (!o.target) {
     reference = await startReferenceServer({ relPrefix: o.relPrefix, noAnswerTimeoutSeconds: o.noAnswerTimeout });
     target = parseTargetDescription(reference.description, 'embedded reference server');
     params = { description: reference.description, source: 'embedded reference server' };
   }
+  if (!target || !params) throw new Error('no target');
 
+  const breakerDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ucwa-conformance-breaker-'));
   try {
     const pairs = 1 + target.users.pairs.length;
     const parallel = o.parallel ?? Math.min(6, pairs);
-    if (parallel > pairs)
-      throw new ConfigurationError(`--parallel ${parallel} needs ${parallel} caller/callee pairs; the target declares ${pairs} (users.caller/callee and users.pairs)`);
     o.out(`Target: ${target.name} (${params.source}), dialect ${JSON.stringify(target.relPrefix)}\n`);
     if (tlsOptions) params = { ...params, tls: tlsOptions };
     if (o.insecure) o.err('WARNING: --insecure: TLS certificates of the target are NOT verified; the reports say so.\n');
-    const unreachable = await preflight(target, tlsOptions);
-    if (unreachable) {
-      o.err(`target unreachable: ${unreachable}\n`);
+    const tlsNote = !target.discoveryUrl.startsWith('https:') ? 'plain http (no TLS)' : o.insecure ? 'NOT verified (--insecure)' : o.ca ? `verified against the system CAs and ${o.ca}` : 'verified against the system CAs';
+    const shownTarget: TargetSummary = { ...targetSummary(target, params.source), tls: tlsNote };
+    const stoppedAtStart = await preflight(target, tlsOptions);
+    if (stoppedAtStart) {
+      o.err(`${stoppedAtStart.cause === 'target unreachable' ? 'target unreachable' : 'configuration error'}: ${stoppedAtStart.reason}\n`);
+      writeStoppedReports(o, stoppedAtStart, shownTarget, { catalogue, deviations, startedAt });
+      o.err(`Reports written to ${o.reportDir}\n`);
       return 2;
     }
+
+    // The run-wide circuit breaker: workers inherit the variable and share the state through files in breakerDir.
+    resetTargetHealth();
+    initBreaker(breakerDir);
+    process.env[BREAKER_DIR_VARIABLE] = breakerDir;
 
     fs.mkdirSync(o.reportDir, { recursive: true });
     const cucumberHtml = path.join(o.reportDir, 'cucumber.html');
@@ -160,7 +275,6 @@ export async function run(o: RunOptions, interrupt: Promise<string>): Promise<nu
     const configured = (runConfiguration.runtime.worldParameters as { gateLevel?: GateLevel }).gateLevel;
     const gateLevel: GateLevel = o.level ?? configured ?? 'must';
     const envelopes: Envelope[] = [];
-    const startedAt = new Date();
     const color = useColor(process.stderr, o.profile);
     const progress = new Progress({ write: o.err, tty: Boolean(process.stderr.isTTY), color, gateLevel, deviations, columns: process.stderr.columns });
     progress.start();
@@ -169,12 +283,25 @@ export async function run(o: RunOptions, interrupt: Promise<string>): Promise<nu
       envelopes.push(m);
       progress.onMessage(m);
     }).then(() => undefined);
-    const interruption = await Promise.race([finished, interrupt]);
+    let watch: NodeJS.Timeout | undefined;
+    const stoppedAnswering = new Promise<{ stopped: string }>((resolve) => {
+      watch = setInterval(() => {
+        const why = breakerTripped(breakerDir);
+        if (why !== undefined) resolve({ stopped: why });
+      }, 200);
+    });
+    const ending = await Promise.race([finished, interrupt.then((signal) => ({ signal })), stoppedAnswering]);
+    clearInterval(watch);
     progress.stop();
-    if (interruption !== undefined) {
-      o.err(`\n${interruption}: cleaning up and writing the reports…\n`);
-      await Promise.all([cleanUpLive(), stopWorkers()]);
-    }
+    const interruption = ending && 'signal' in ending ? ending.signal : undefined;
+    const trippedReason = ending && 'stopped' in ending ? ending.stopped : breakerTripped(breakerDir);
+    if (interruption !== undefined) o.err(`\n${interruption}: cleaning up and writing the reports…\n`);
+    else if (ending && 'stopped' in ending) o.err(`\ntarget stopped answering: ${trippedReason}; ending the run, cleaning up and writing the reports…\n`);
+    if (ending !== undefined) await Promise.all([cleanUpLive(), stopWorkers()]);
+    const stopped: Stopped | undefined =
+      interruption === undefined && trippedReason !== undefined
+        ? { cause: 'target stopped answering', stage: 'run', reason: redact(trippedReason, target.secrets) }
+        : undefined;
 
     const outcome = decide(scenarioResults(envelopes, gateLevel, deviations), catalogue, gateLevel, deviations, new Date().toISOString().slice(0, 10));
     if (interruption !== undefined) {
@@ -182,25 +309,43 @@ export async function run(o: RunOptions, interrupt: Promise<string>): Promise<nu
       outcome.gate.exitCode = 2;
       outcome.gate.reasons.push(`the run was interrupted (${interruption}); requirements not reached are "not run"`);
     }
-    const profileVersion = (JSON.parse(fs.readFileSync(path.join(ROOT, 'features', 'requirements.json'), 'utf8')) as { profileVersion: string }).profileVersion;
-    const tlsNote = !target.discoveryUrl.startsWith('https:') ? 'plain http (no TLS)' : o.insecure ? 'NOT verified (--insecure)' : o.ca ? `verified against the system CAs and ${o.ca}` : 'verified against the system CAs';
-    const summary = buildSummary(outcome, { ...targetSummary(target, params.source), tls: tlsNote }, {
+    if (stopped) {
+      outcome.gate.conforming = outcome.gate.conforming === false ? false : 'not established';
+      outcome.gate.exitCode = 2;
+      outcome.gate.reasons.unshift(`target stopped answering: ${stopped.reason}; the rest of the run's requests were not sent, requirements not reached are "not run"`);
+    }
+    const summary = buildSummary(outcome, shownTarget, {
       startedAt,
       finishedAt: new Date(),
-      profileVersion,
+      profileVersion: profileVersion(),
       deviations: [...deviations.values()],
       ...(interruption !== undefined ? { interruption } : {}),
+      ...(stopped ? { stopped } : {}),
     });
-    writeAtomically(path.join(o.reportDir, 'messages.ndjson'), envelopes.map((m) => JSON.stringify(m)).join('\n') + '\n');
-    writeAtomically(path.join(o.reportDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
-    writeAtomically(path.join(o.reportDir, 'junit.xml'), junitXml(summary));
-    writeAtomically(path.join(o.reportDir, 'conformance.html'), conformanceHtml(summary, outcome.scenarios));
-    if (interruption === undefined && fs.existsSync(`${cucumberHtml}.partial`)) fs.renameSync(`${cucumberHtml}.partial`, cucumberHtml);
+    writeReports(o.reportDir, summary, outcome.scenarios, envelopes);
+    if (ending === undefined && fs.existsSync(`${cucumberHtml}.partial`)) fs.renameSync(`${cucumberHtml}.partial`, cucumberHtml);
     else fs.rmSync(`${cucumberHtml}.partial`, { force: true });
     const failures = failureText(outcome, { verbose: o.verbose ?? false, color });
-    o.out(`${failures ? `\n${failures}` : ''}\n${paintSummary(consoleText(outcome, target), color)}\n${headline(outcome)}\nReports written to ${o.reportDir}${interruption !== undefined ? ' (marked interrupted)' : ''}\n`);
+    o.out(`${failures ? `\n${failures}` : ''}\n${paintSummary(consoleText(outcome, target), color)}\n${headline(outcome)}\nReports written to ${o.reportDir}${interruption !== undefined ? ' (marked interrupted)' : stopped ? ' (marked incomplete: the target stopped answering)' : ''}\n`);
     return outcome.gate.exitCode;
   } finally {
+    if (process.env[BREAKER_DIR_VARIABLE] === breakerDir) delete process.env[BREAKER_DIR_VARIABLE];
+    fs.rmSync(breakerDir, { recursive: true, force: true });
     await reference?.close();
   }
+}
+
+/** Literal strings under `password`, `token` (and later `clientSecret`) members anywhere in a raw description. */
+function literalSecrets(raw: unknown): string[] {
+  const out: string[] = [];
+  const walk = (v: unknown) => {
+    if (Array.isArray(v)) v.forEach(walk);
+    else if (v !== null && typeof v === 'object')
+      for (const [k, x] of Object.entries(v)) {
+        if (/^(password|token|clientSecret)$/.test(k) && typeof x === 'string' && x) out.push(x);
+        else walk(x);
+      }
+  };
+  walk(raw);
+  return out;
 }

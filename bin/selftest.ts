@@ -164,7 +164,7 @@ async function main(): Promise<number> {
                             [--baseline-parallel N] [--full] [--out FILE]
 
 Runs the suite against the unmodified reference server (N times with --repeat; every applicable scenario must pass
-with the same verdicts every time) and against each fault variant of reference/faults.ts (each must fail a
+with the same verdicts every time) and against each fault variant of reference/faults/ (each must fail a
 scenario tagged with a requirement it declares). --full runs the @slow scenarios for every variant (by default only
 for variants that break a requirement checked by a @slow scenario). --baseline-only skips the variants (with --repeat:
 the stability check); --baseline-parallel sets the baseline runs' --parallel (default 4). Writes the report to --out (default

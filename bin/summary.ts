@@ -22,6 +22,18 @@ export interface TargetSummary {
   declaredDeviations: string[];
   /** how the target's TLS certificate was checked */
   tls?: string;
+  /** the origins that may receive credentials (TARGET.md §11) */
+  trustedOrigins?: string[];
+}
+
+/** Why a run ended before its scenarios could decide the verdict (absent for a run that ran to its end). */
+export interface Stopped {
+  cause: 'configuration error' | 'target unreachable' | 'target stopped answering';
+  /** where: before any request (configuration), the start-up check, or during the scenarios */
+  stage: 'configuration' | 'start-up check' | 'run';
+  reason: string;
+  /** every problem of the target description or ledger, by member (configuration errors) */
+  problems?: string[];
 }
 
 /** reports/summary.json (schemas/summary.schema.json). */
@@ -33,6 +45,7 @@ export interface Summary {
   /** false when the run was interrupted: the verdicts cover only what ran */
   complete: boolean;
   interruption?: string;
+  stopped?: Stopped;
   target: TargetSummary;
   gate: Outcome['gate'];
   totals: { requirements: Record<Verdict, number>; scenarios: Record<Verdict, number> };
@@ -70,21 +83,47 @@ export function targetSummary(t: Target, source: string): TargetSummary {
     timing: { noAnswerTimeoutSeconds: n, windowSeconds: [Math.max(0, n - t.timing.early), n + t.timing.late] },
     unsupportedContentTypeStatus: t.unsupportedContentTypeStatus,
     declaredDeviations,
+    trustedOrigins: t.trusted.list,
+  };
+}
+
+/**
+ * The target as far as a description that failed validation shows it, for the reports of a configuration error:
+ * only the name, the discovery URL, the dialect and the account URIs, never a credential member.
+ */
+export function unloadedTargetSummary(raw: unknown, source: string): TargetSummary {
+  const o = raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Record<string, unknown>) : {};
+  const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+  const discoveryUrl = str(o.discoveryUrl) ?? '';
+  const relPrefix = ['ms:rtc:saas:', '', 'service:'].includes(str(o.relPrefix) ?? '-') ? (o.relPrefix as string) : 'ms:rtc:saas:';
+  return {
+    name: str(o.name) ?? source,
+    source,
+    discoveryUrl,
+    relPrefix,
+    capabilities: {},
+    fixtures: [],
+    users: [],
+    timing: { noAnswerTimeoutSeconds: 30, windowSeconds: [25, 40] },
+    unsupportedContentTypeStatus: 410,
+    declaredDeviations: [],
+    trustedOrigins: [],
   };
 }
 
 export function buildSummary(
   o: Outcome,
   target: TargetSummary,
-  meta: { startedAt: Date; finishedAt: Date; profileVersion: string; deviations: readonly Deviation[]; interruption?: string },
+  meta: { startedAt: Date; finishedAt: Date; profileVersion: string; deviations: readonly Deviation[]; interruption?: string; stopped?: Stopped },
 ): Summary {
   return {
     summaryVersion: 1,
     suite: { name: 'ucwa-messaging-conformance', version: SUITE_VERSION, profileVersion: meta.profileVersion },
     startedAt: meta.startedAt.toISOString(),
     finishedAt: meta.finishedAt.toISOString(),
-    complete: meta.interruption === undefined,
+    complete: meta.interruption === undefined && meta.stopped === undefined,
     ...(meta.interruption !== undefined ? { interruption: meta.interruption } : {}),
+    ...(meta.stopped !== undefined ? { stopped: meta.stopped } : {}),
     target,
     gate: o.gate,
     totals: { requirements: count(o.requirements), scenarios: count(o.scenarios) },

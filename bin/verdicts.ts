@@ -208,7 +208,7 @@ export function decide(
       title: r.title,
       verdict,
       scenarios: mine.map((s) => s.name),
-      ...(verdict !== 'pass' && bad?.detail ? { detail: bad.detail } : {}),
+      ...(verdict !== 'pass' && bad?.detail ? { detail: bad.detail } : mine.length === 0 && r.pending ? { detail: r.pending } : {}),
       ...(verdict === 'not applicable' && bad?.enabledBy ? { enabledBy: bad.enabledBy } : {}),
       ...(deviation ? { deviation } : {}),
     };

@@ -5,18 +5,20 @@ import {
   createApplication, getApplication, getCommunication, getMe, makeMeAvailable, pollEvents, removeApplication,
 } from './applications';
 import { challenge, DISCOVERY_PATH, discoveryRoot, TOKEN_PATH, tokenEndpoint, USER_PATH, userDocument } from './auth';
-import { defaultBehaviour, type RelPrefix } from './behaviour';
-import type { Ctx, Reply, Rq } from './context';
-import { faultSet, type FaultSet } from './faults';
+import type { RelPrefix } from './behaviour';
+import type { Ctx, Rq } from './context';
 import { addMessaging, findConversation, getConversation, getMessaging, getParticipant, stopMessaging } from './conversations';
-import { HttpError, conflict, methodNotAllowed, notFound, serviceFailure, unsupportedMediaType, uriTooLong } from './errors';
-import { acceptsJson, isJsonContentType, MAX_URL_LENGTH, sendEmpty, sendError, sendJson } from './http';
+import { HttpError, methodNotAllowed, notFound, serviceFailure, unsupportedMediaType, uriTooLong } from './errors';
+import { applyFaults, faultSet } from './faults';
+import { MAX_URL_LENGTH } from './http';
 import {
   accept, acceptAndBridge, cancel, decline, findInvitation, getInvitation, getMeeting, startAdhocMeeting, startMessaging,
 } from './invitations';
-import { deleteApplication, purgeCompleted, settle } from './lifecycle';
+import { deleteApplication, purgeCompleted } from './lifecycle';
 import type { Application } from './model';
+import { answer, answerError } from './replies';
 import { Representer } from './represent';
+import { type Exchange, faithfulSeams, type Route } from './seams';
 import { TOKEN_LIFETIME_SECONDS, TokenStore } from './tokens';
 
 export type { RelPrefix } from './behaviour';
@@ -34,7 +36,7 @@ export interface ReferenceOptions {
    */
   applicationIdleSeconds?: number;
   /**
-   * Developer use only: names of deliberate deviations (reference/faults.ts) for the suite's self-test. Unknown names
+   * Developer use only: names of deliberate deviations (reference/faults/) for the suite's self-test. Unknown names
    * throw a TypeError. Empty or absent: the faithful server.
    */
   faults?: readonly string[];
@@ -58,9 +60,6 @@ const RETENTION_MS = 120_000;
 const SWEEP_INTERVAL_MS = 5_000;
 /** UCWA deletes an application after some minutes without activity; this server's default. */
 const DEFAULT_APPLICATION_IDLE_SECONDS = 600;
-
-type Handler = () => Reply | undefined | Promise<Reply | undefined>;
-type Route = Partial<Record<string, Handler>>;
 
 const REL_PREFIXES: readonly unknown[] = ['ms:rtc:saas:', '', 'service:'];
 
@@ -138,20 +137,19 @@ function applicationRoute(ctx: Ctx, rq: Rq, app: Application, rest: readonly str
 }
 
 /** The route of an authenticated application-API path; another user's application answers like a missing one (D23). */
-function apiRoute(ctx: Ctx, rq: Rq, segments: readonly string[]): Route {
+function apiRoute(ctx: Ctx, rq: Rq, ex: Exchange, segments: readonly string[]): Route {
   if (segments.length < 3 || segments[0] !== 'ucwa' || segments[1] !== 'v1' || segments[2] !== 'applications') throw notFound();
   if (segments.length === 3) return { POST: () => createApplication(ctx, rq) };
   const app = ctx.apps.get(segments[3]!);
   const rest = segments.slice(4);
-  if (app && app.account !== rq.account && ctx.faults.size > 0) {
-    const route = foreignRoute(ctx, rq, app, rest);
+  if (app && app.account !== rq.account) {
+    const route = ctx.access.foreign(rq, app, rest);
     if (route) return route;
   }
   if (!app || app.account !== rq.account) {
-    const events = rest.length === 1 && rest[0] === 'events';
-    if (events && ctx.faults.has('deleted-application-events-subcode-none')) throw notFound();
-    throw notFound(rest.length === 0 || events ? 'ApplicationNotFound' : undefined);
+    throw notFound(rest.length === 0 || (rest.length === 1 && rest[0] === 'events') ? 'ApplicationNotFound' : undefined);
   }
+  ex.app = app;
   busy(app, rq.res);
   return applicationRoute(ctx, rq, app, rest);
 }
@@ -172,82 +170,44 @@ function expireIdle(ctx: Ctx, now: number, idleMs: number): void {
   for (const app of idle) if (!app.deleted) deleteApplication(ctx, app);
 }
 
-/** What the access-control faults do with another user's application (undefined: answer 404 as the faithful server). */
-function foreignRoute(ctx: Ctx, rq: Rq, app: Application, rest: readonly string[]): Route | undefined {
-  const f = ctx.faults;
-  if (rest.length === 0 && f.has('foreign-application-readable')) return { GET: () => getApplication(ctx, app), DELETE: () => removeApplication(ctx, app) };
-  if (rest.length === 1 && rest[0] === 'events' && f.has('foreign-events-pollable')) return { GET: () => pollEvents(app, rq) };
-  const inv = rest.length >= 3 && rest[0] === 'communication' && rest[1] === 'messagingInvitations' ? app.invitations.get(rest[2]!) : undefined;
-  if (!inv || rest.length > 4) return undefined;
-  if (f.has('foreign-invitation-403')) throw new HttpError(403, undefined, 'The resource belongs to another user.');
-  if (f.has('foreign-invitation-409')) throw conflict();
-  if (f.has('foreign-cancel-takes-effect') && rest[3] === 'cancel' && rq.req.method === 'POST' && ctx.behaviour.canCancel(inv)) {
-    settle(ctx, inv, 'canceled');
-  }
-  return undefined;
-}
-
-/** The unauthenticated-cancel fault: a POST on an invitation's cancel href cancels it even though it gets 401. */
-function cancelWithoutAuthentication(ctx: Ctx, req: IncomingMessage, path: string): void {
-  const s = path.split('/');
-  if (req.method !== 'POST' || s.length !== 9 || s[5] !== 'communication' || s[6] !== 'messagingInvitations' || s[8] !== 'cancel') return;
-  const inv = ctx.apps.get(s[4]!)?.invitations.get(s[7]!);
-  if (inv && ctx.behaviour.canCancel(inv)) settle(ctx, inv, 'canceled');
-}
-
-function write(res: ServerResponse, reply: Reply): void {
-  if (reply.body === undefined) sendEmpty(res, reply.status, reply.headers);
-  else sendJson(res, reply.status, reply.body, reply.headers);
-}
-
 /** Runs a route's handler for the request method: 405 with Allow when it has none (ERR-14), 410/415 for Accept (ERR-5). */
-async function run(ctx: Ctx, req: IncomingMessage, res: ServerResponse, route: Route): Promise<void> {
+async function run(ctx: Ctx, ex: Exchange, res: ServerResponse, route: Route): Promise<void> {
+  const req = ex.req;
   const handler = route[req.method ?? 'GET'];
-  if (!handler) {
-    if (ctx.faults.has('method-not-allowed-as-not-found')) throw notFound();
-    const error = methodNotAllowed(Object.keys(route));
-    if (ctx.faults.has('method-not-allowed-without-allow')) delete error.headers.Allow;
-    throw error;
-  }
-  if (!acceptsJson(req.headers.accept) && !ctx.faults.has('unsupported-accept-served')) {
-    throw unsupportedMediaType(ctx.settings.unsupportedContentTypeStatus, 'Accept');
-  }
+  if (!handler) throw methodNotAllowed(Object.keys(route));
+  if (!ctx.behaviour.servesAccept(req.headers.accept)) throw unsupportedMediaType(ctx.behaviour.unsupportedMediaStatus, 'Accept');
   const reply = await handler();
-  if (reply) write(res, reply);
+  if (reply) answer(ctx, res, reply, ex);
 }
 
-async function handle(ctx: Ctx, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handle(ctx: Ctx, ex: Exchange, res: ServerResponse): Promise<void> {
+  const req = ex.req;
   const url = req.url ?? '/';
   if (url.length > MAX_URL_LENGTH) throw uriTooLong();
   const q = url.indexOf('?');
   const path = q < 0 ? url : url.slice(0, q);
-  if (path === DISCOVERY_PATH) return run(ctx, req, res, { GET: () => discoveryRoot(ctx) });
-  if (path === TOKEN_PATH) return run(ctx, req, res, { POST: () => tokenEndpoint(ctx, req) });
-  const account = ctx.tokens.authenticate(req.headers.authorization);
+  ex.path = path;
+  if (path === DISCOVERY_PATH) return run(ctx, ex, res, { GET: () => discoveryRoot(ctx) });
+  if (path === TOKEN_PATH) return run(ctx, ex, res, { POST: () => tokenEndpoint(ctx, req) });
+  const account = ctx.access.authenticate(req.headers.authorization);
   if (!account) {
-    if (ctx.faults.size > 0) {
-      const f = ctx.faults;
-      if (f.has('media-type-checked-before-auth') && req.method === 'POST' && req.headers['content-type'] !== undefined
-        && !isJsonContentType(req.headers['content-type'])) {
-        throw unsupportedMediaType(ctx.settings.unsupportedContentTypeStatus, 'Content-Type');
-      }
-      if (f.has('unauthenticated-cancel-takes-effect')) cancelWithoutAuthentication(ctx, req, path);
-    }
-    return write(res, challenge(ctx, req));
+    ctx.access.unauthenticated(req, path);
+    return answer(ctx, res, challenge(req), ex);
   }
-  if (path === USER_PATH) return run(ctx, req, res, { GET: userDocument });
+  ex.account = account;
+  if (path === USER_PATH) return run(ctx, ex, res, { GET: () => userDocument(ctx) });
   const rq: Rq = { req, res, account, query: new URLSearchParams(q < 0 ? '' : url.slice(q + 1)) };
-  return run(ctx, req, res, apiRoute(ctx, rq, path.split('/').slice(1)));
+  ex.rq = rq;
+  return run(ctx, ex, res, apiRoute(ctx, rq, ex, path.split('/').slice(1)));
 }
 
-function fail(faults: FaultSet, res: ServerResponse, error: unknown): void {
+function fail(ctx: Ctx, ex: Exchange, res: ServerResponse, error: unknown): void {
   if (res.headersSent) {
     res.destroy();
     return;
   }
   if (error instanceof HttpError) {
-    if (faults.size > 0) sendFaultyError(faults, res, error);
-    else sendError(res, error);
+    answerError(ctx, res, error, ex);
     return;
   }
   if (res.req.destroyed || res.destroyed) {
@@ -256,43 +216,27 @@ function fail(faults: FaultSet, res: ServerResponse, error: unknown): void {
     return;
   }
   console.error('reference server: unexpected error', error);
-  sendError(res, serviceFailure());
-}
-
-/** An error as the error-shape faults distort it. */
-function sendFaultyError(f: FaultSet, res: ServerResponse, error: HttpError): void {
-  const body: Record<string, unknown> = { ...error.body };
-  if (body.subcode === 'ParameterValidationFailure') {
-    if (f.has('invalid-parameter-subcode-none')) delete body.subcode;
-    if (f.has('invalid-parameter-without-parameters')) delete body.parameters;
-    if (f.has('invalid-parameter-names-wrong-member') && error.body.parameters) {
-      body.parameters = Object.fromEntries(Object.entries(error.body.parameters).map(([k, v]) => [k.charAt(0).toUpperCase() + k.slice(1), v]));
-    }
-  }
-  const headers = f.has('error-body-text-plain') ? { ...error.headers, 'Content-Type': 'text/plain; charset=utf-8' } : error.headers;
-  if (error.status === 413) res.shouldKeepAlive = false;
-  sendJson(res, error.status, body, headers);
+  answerError(ctx, res, serviceFailure(), ex);
 }
 
 /** Creates the reference server (all of PROFILE.md, one dialect) as a node:http request handler. */
 export function createApp(options: ReferenceOptions = {}): ReferenceApp {
   const opts = checkOptions(options);
-  const faults = faultSet(options.faults);
-  const behaviour = defaultBehaviour(opts.relPrefix, faults);
+  const variant = faultSet(options.faults);
   const declaredStatus = opts.unsupportedContentTypeStatus;
+  const tokens = new TokenStore(opts.tokenLifetimeSeconds);
   const ctx: Ctx = {
-    settings: {
-      noAnswerTimeoutMs: opts.noAnswerTimeoutSeconds * 1000,
-      unsupportedContentTypeStatus: faults.has('unsupported-media-status-swapped') ? (declaredStatus === 410 ? 415 : 410) : declaredStatus,
-    },
-    faults,
-    behaviour,
-    rep: new Representer(behaviour, faults),
+    settings: { noAnswerTimeoutMs: opts.noAnswerTimeoutSeconds * 1000 },
+    ...faithfulSeams(opts.relPrefix, declaredStatus, tokens),
+    rep: undefined as unknown as Representer,
     accounts: new AccountDirectory(opts.pairs),
-    tokens: new TokenStore(faults, opts.tokenLifetimeSeconds),
+    tokens,
     apps: new Map(),
     appsByAccount: new Map(),
   };
+  // the seams' plumbing: the fault layer replaces hooks (none for the faithful server), then the representer is built on them
+  applyFaults(ctx, variant);
+  ctx.rep = new Representer(ctx);
 
   const idleMs = opts.applicationIdleSeconds * 1000;
   const sweeper = setInterval(() => {
@@ -305,12 +249,13 @@ export function createApp(options: ReferenceOptions = {}): ReferenceApp {
 
   return {
     handler(req, res) {
-      handle(ctx, req, res).catch((error: unknown) => fail(faults, res, error));
+      const ex: Exchange = { req, path: '' };
+      handle(ctx, ex, res).catch((error: unknown) => fail(ctx, ex, res, error));
     },
 
     describe(baseUrl, listed) {
       const a = ctx.accounts;
-      const names = listed === undefined ? [...faults] : [...faultSet(listed)];
+      const names = [...(listed === undefined ? variant : faultSet(listed))];
       const dialect = `UCWA reference server (${opts.relPrefix === '' ? 'bare rels' : opts.relPrefix})`;
       return {
         name: names.length > 0 ? `${dialect} — FAULT ${names.join(', ')}` : dialect,

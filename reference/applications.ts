@@ -1,25 +1,27 @@
 /** The applications collection, an application, its me, communication and event-channel resources (§4, §8). */
-import { APPLICATIONS_PATH } from './auth';
+import { APPLICATIONS_PATH } from './represent';
 import { type Ctx, newId, type Reply, type Rq } from './context';
 import { invalidParameters } from './errors';
 import { EventChannel } from './events';
 import { readJsonObject } from './http';
 import { deleteApplication } from './lifecycle';
+import { answerError } from './replies';
 import type { Application } from './model';
 import { Members } from './validate';
 
 const DEFAULT_PGET_TIMEOUT_SECONDS = 180;
 const MAX_PGET_TIMEOUT_SECONDS = 3600;
+/** The culture of an application created without one (only when the behaviour does not require it). */
+const DEFAULT_CULTURE = 'en-US';
 
 /** POST on `applications` (APP-1, APP-5). */
 export async function createApplication(ctx: Ctx, rq: Rq): Promise<Reply> {
-  const body = (await readJsonObject(rq.req, ctx.settings.unsupportedContentTypeStatus, ctx.faults)) ?? {};
-  const members = new Members(body, ctx.faults);
+  const body = (await readJsonObject(rq, ctx.behaviour)) ?? {};
+  const members = new Members(body, ctx.behaviour);
   const limit = ctx.behaviour.limits.applicationMember;
   const userAgent = members.required('userAgent', limit);
   const endpointId = members.required('endpointId', limit);
-  const culture = ctx.faults.has('application-missing-culture-accepted') ? members.string('culture', limit) ?? 'en-US'
-    : members.required('culture', limit);
+  const culture = members.required('culture', limit) ?? DEFAULT_CULTURE;
   members.check();
   const id = newId();
   const href = `${APPLICATIONS_PATH}/${id}`;
@@ -34,7 +36,11 @@ export async function createApplication(ctx: Ctx, rq: Rq): Promise<Reply> {
     deleted: false,
     lastActivity: Date.now(),
     inFlight: 0,
-    channel: new EventChannel(`${href}/events`, (events) => ctx.rep.senders(app, events), ctx.faults),
+    channel: new EventChannel(`${href}/events`, {
+      batch: (links, events) => ctx.rep.batch(app, links, events),
+      fail: (res, error) => answerError(ctx, res, error, { req: res.req, path: `${href}/events`, account: rq.account, app }),
+      replaced: (poll, refuse) => ctx.events.replaced(poll, refuse),
+    }),
     invitations: new Map(),
     conversations: new Map(),
     meetings: new Map(),
@@ -53,7 +59,7 @@ export const getApplication = (ctx: Ctx, app: Application): Reply => ({ status: 
 /** DELETE on an application (APP-6). */
 export function removeApplication(ctx: Ctx, app: Application): Reply {
   deleteApplication(ctx, app);
-  return ctx.faults.has('delete-application-200') ? { status: 200, body: { deleted: true } } : { status: 204 };
+  return { status: 204 };
 }
 
 /** GET on ⟨events⟩: the P-GET (EV-1…EV-5); answers itself. */
@@ -77,13 +83,13 @@ export const getMe = (ctx: Ctx, app: Application): Reply => ({ status: 200, body
 
 /** POST on ⟨makeMeAvailable⟩ (APP-4): available for Messaging unless the body lists other modalities only. */
 export async function makeMeAvailable(ctx: Ctx, app: Application, rq: Rq): Promise<Reply> {
-  const body = (await readJsonObject(rq.req, ctx.settings.unsupportedContentTypeStatus, ctx.faults)) ?? {};
-  const members = new Members(body, ctx.faults);
+  const body = (await readJsonObject(rq, ctx.behaviour)) ?? {};
+  const members = new Members(body, ctx.behaviour);
   const modalities = members.strings('supportedModalities');
   members.check();
   const messaging = modalities === undefined || modalities.some((m) => m.toLowerCase() === 'messaging');
   app.availableSince = messaging ? performance.now() : 0;
-  return ctx.faults.has('make-me-available-200-with-body') ? { status: 200, body: ctx.rep.me(app) } : { status: 204 };
+  return { status: 204 };
 }
 
 /** GET on ⟨communication⟩. */

@@ -1,34 +1,31 @@
 /** Discovery root, user document and the password-grant token endpoint (§3, D2). */
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import type { Account } from './accounts';
 import type { Ctx, Reply } from './context';
 import { mediaType, readBody } from './http';
+import { TOKEN_PATH } from './represent';
 
-export const DISCOVERY_PATH = '/autodiscover';
-export const USER_PATH = '/autodiscover/user';
-export const TOKEN_PATH = '/oauth/token';
-export const APPLICATIONS_PATH = '/ucwa/v1/applications';
+export { APPLICATIONS_PATH, DISCOVERY_PATH, TOKEN_PATH, USER_PATH } from './represent';
 
 const VALID_HOST = /^[A-Za-z0-9.\-]+(:[0-9]{1,5})?$|^\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?$/;
 
 /** The 401 every unauthenticated request gets (DISC-2, AUTH-4): a MsRtcOAuth challenge naming the token endpoint. */
-export function challenge(ctx: Ctx, req: IncomingMessage): Reply {
+export function challenge(req: IncomingMessage): Reply {
   const host = req.headers.host;
   const scheme = (req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http';
   const tokenUrl = host && VALID_HOST.test(host) ? `${scheme}://${host}${TOKEN_PATH}` : TOKEN_PATH;
-  const grants = ctx.faults.has('challenge-without-password-grant') ? 'urn:microsoft.rtc:windows,urn:microsoft.rtc:anonmeeting' : 'password';
-  return { status: 401, headers: { 'WWW-Authenticate': `MsRtcOAuth href="${tokenUrl}",grant_type="${grants}"` } };
+  return { status: 401, headers: { 'WWW-Authenticate': `MsRtcOAuth href="${tokenUrl}",grant_type="password"` } };
 }
 
 /** GET on the discovery root (DISC-1). */
 export function discoveryRoot(ctx: Ctx): Reply {
-  const user = ctx.faults.has('discovery-user-prefixed') ? `${ctx.behaviour.relPrefix || 'ms:rtc:saas:'}user` : 'user';
-  return { status: 200, body: { _links: { self: { href: DISCOVERY_PATH }, [user]: { href: USER_PATH } } } };
+  return { status: 200, body: ctx.rep.discovery() };
 }
 
 /** GET on the user document with a valid token (DISC-3). */
-export function userDocument(): Reply {
-  return { status: 200, body: { _links: { self: { href: USER_PATH }, applications: { href: APPLICATIONS_PATH } } } };
+export function userDocument(ctx: Ctx): Reply {
+  return { status: 200, body: ctx.rep.user() };
 }
 
 const oauthError = (error: string, description: string): Reply => ({
@@ -37,9 +34,10 @@ const oauthError = (error: string, description: string): Reply => ({
   headers: { 'Cache-Control': 'no-store' },
 });
 
-function samePassword(given: string, expected: string): boolean {
+/** Whether a password is the account's, compared in constant time (the faithful access hook). */
+export function passwordMatches(given: string, account: Account): boolean {
   const a = Buffer.from(given);
-  const b = Buffer.from(expected);
+  const b = Buffer.from(account.password);
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
@@ -53,23 +51,18 @@ export async function tokenEndpoint(ctx: Ctx, req: IncomingMessage): Promise<Rep
   const grantType = form.get('grant_type');
   if (!grantType) return oauthError('invalid_request', 'grant_type is required.');
   if (grantType !== 'password') {
-    if (ctx.faults.has('unknown-grant-type-invalid-request')) return oauthError('invalid_request', 'Only the password grant is supported.');
     return oauthError('unsupported_grant_type', 'Only the password grant is supported.');
   }
   const username = form.get('username');
   const password = form.get('password');
   if (!username || password === null) return oauthError('invalid_request', 'username and password are required.');
   const account = ctx.accounts.findByUsername(username);
-  if (!account || (!samePassword(password, account.password) && !ctx.faults.has('wrong-password-accepted'))) {
+  if (!account || !ctx.access.passwordMatches(password, account)) {
     return oauthError('invalid_grant', 'The user name or password is incorrect.');
   }
   return {
     status: 200,
-    body: {
-      access_token: ctx.tokens.issue(account),
-      token_type: ctx.faults.has('token-type-mac') ? 'MAC' : 'Bearer',
-      expires_in: ctx.faults.has('token-expires-in-zero') ? 0 : ctx.tokens.lifetimeSeconds,
-    },
+    body: ctx.rep.token(ctx.tokens.issue(account), ctx.tokens.lifetimeSeconds, account),
     headers: { 'Cache-Control': 'no-store', Pragma: 'no-cache' },
   };
 }

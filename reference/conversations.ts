@@ -27,27 +27,29 @@ export function getParticipant(ctx: Ctx, conv: Conversation, id: string): Reply 
 
 /** POST on ⟨stopMessaging⟩ (ADD-1): 409 Conflict/None unless messaging is Connected. */
 export async function stopMessaging(ctx: Ctx, conv: Conversation, rq: Rq): Promise<Reply> {
-  await readJsonObject(rq.req, ctx.settings.unsupportedContentTypeStatus, ctx.faults);
-  if (!ctx.behaviour.canStopMessaging(conv.messagingState)) throw conflict();
-  if (!ctx.faults.has('stop-messaging-keeps-connected')) stop(conv);
+  await readJsonObject(rq, ctx.behaviour);
+  ctx.lifecycle.act({ kind: 'stopMessaging', conv }, () => {
+    if (!ctx.behaviour.canStopMessaging(conv.messagingState)) throw conflict();
+    stop(conv);
+  });
   return { status: 204 };
 }
 
 /** POST on ⟨addMessaging⟩ (ADD-2…ADD-4, ERR-10): a new outgoing invitation to the remote participant. */
 export async function addMessaging(ctx: Ctx, conv: Conversation, rq: Rq): Promise<Reply> {
   const b = ctx.behaviour;
-  const body = (await readJsonObject(rq.req, ctx.settings.unsupportedContentTypeStatus, ctx.faults)) ?? {};
-  const members = new Members(body, ctx.faults);
+  const body = (await readJsonObject(rq, b)) ?? {};
+  const members = new Members(body, b);
   const first = readFirstMessage(ctx, members);
   members.check();
-  if (b.addMessagingConflicts(conv.messagingState) && !(ctx.faults.has('add-messaging-duplicate-accepted') && conv.messagingState === 'Connecting')) {
+  if (b.addMessagingConflicts(conv.messagingState)) {
     throw conflict('AlreadyExists', 'Messaging is already in progress.');
   }
-  if (b.operationIdInUse(conv.app.connectingOperations, first.operationId)) {
+  if (b.operationIdInUse(conv.app, first.operationId, ctx.apps)) {
     throw conflict('AlreadyExists', 'An invitation with this operationId is in progress.');
   }
   const input = { ...first, to: conv.remote.uri, subject: conv.subject, importance: conv.importance, threadId: conv.threadId };
-  const target = ctx.faults.has('add-messaging-new-conversation') ? newConversation(ctx, conv.app, conv.remote.uri, input) : conv;
+  const target = b.conversationFor(conv.app, conv.remote.uri, conv) ?? newConversation(ctx, conv.app, conv.remote.uri, input);
   const inv = startOutgoing(ctx, target, input);
   return { status: 201, headers: { Location: inv.href } };
 }

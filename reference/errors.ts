@@ -20,6 +20,8 @@ export interface ErrorBody {
   subcode?: string;
   message: string;
   parameters?: Record<string, string>;
+  /** Further members a server may add. */
+  [member: string]: unknown;
 }
 
 /** A refused request: thrown by handlers, turned into a JSON error response by the app. */

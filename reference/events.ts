@@ -1,9 +1,9 @@
 /** The pending-GET event channel of one application (PROFILE.md §8, D10). */
 import type { ServerResponse } from 'node:http';
 import { conflict, HttpError, notFound } from './errors';
-import { sendError, sendJson } from './http';
-import { type FaultSet, NO_FAULTS } from './faults';
+import { sendJson } from './http';
 import type { Invitation } from './model';
+import type { ReplacedPoll } from './seams';
 
 export type EventType = 'started' | 'updated' | 'completed';
 
@@ -12,8 +12,15 @@ export interface ChannelEvent {
   type: EventType;
 }
 
-/** Renders queued events as the `sender` array of a batch. */
-export type SenderRenderer = (events: readonly ChannelEvent[]) => unknown[];
+/** What a channel needs from its server: rendering batches, answering errors, the replaced-P-GET seam. */
+export interface ChannelEnv {
+  /** A batch body for its links and events. */
+  batch(links: Record<string, { href: string }>, events: readonly ChannelEvent[]): unknown;
+  /** Answers a P-GET with an error (through the replies seam). */
+  fail(res: ServerResponse, error: HttpError): void;
+  /** What happens to a replaced P-GET (the events seam); `refuse` answers it 409 PGetReplaced. */
+  replaced(poll: ReplacedPoll, refuse: () => void): void;
+}
 
 interface PendingGet {
   ack: number;
@@ -33,14 +40,10 @@ export class EventChannel {
   private pending: PendingGet | undefined;
   private flushScheduled = false;
   private closed = false;
-  /** P-GETs a fault left hanging instead of replacing them; ended by close(). */
+  /** Replaced P-GETs the events seam left open; cut by close(). */
   private orphans: ServerResponse[] = [];
 
-  constructor(
-    private readonly baseHref: string,
-    private readonly renderSenders: SenderRenderer,
-    private readonly faults: FaultSet = NO_FAULTS,
-  ) {}
+  constructor(private readonly baseHref: string, private readonly env: ChannelEnv) {}
 
   /** The href a client should poll next. */
   get href(): string {
@@ -71,10 +74,9 @@ export class EventChannel {
       const replaced = this.pending;
       this.pending = undefined;
       clearTimeout(replaced.timer);
-      if (this.faults.has('pget-not-replaced')) this.orphans.push(replaced.res);
-      else if (this.faults.has('pget-replaced-answered-200')) {
-        sendJson(replaced.res, 200, { _links: { self: { href: this.hrefFor(replaced.ack) }, next: { href: this.href } }, sender: [] });
-      } else sendError(replaced.res, conflict('PGetReplaced', 'The pending GET was replaced by a newer one.'));
+      this.env.replaced({ res: replaced.res, self: this.hrefFor(replaced.ack), next: this.href },
+        () => this.env.fail(replaced.res, conflict('PGetReplaced', 'The pending GET was replaced by a newer one.')));
+      if (!replaced.res.writableEnded) this.orphans.push(replaced.res);
     }
     const pending: PendingGet = {
       ack: requested,
@@ -97,14 +99,6 @@ export class EventChannel {
 
   /** Queues an event; a pending P-GET is answered at once (High priority, EV-10). */
   push(event: ChannelEvent): void {
-    if (this.faults.size > 0 && this.faults.has('invitation-events-delayed')) {
-      setTimeout(() => this.enqueue(event), 1500).unref();
-      return;
-    }
-    this.enqueue(event);
-  }
-
-  private enqueue(event: ChannelEvent): void {
     if (this.closed) return;
     this.queue.push(event);
     if (this.queue.length > MAX_QUEUED_EVENTS) {
@@ -126,13 +120,13 @@ export class EventChannel {
     if (pending === undefined) return;
     this.pending = undefined;
     clearTimeout(pending.timer);
-    if (error) sendError(pending.res, error);
+    if (error) this.env.fail(pending.res, error);
     else this.answer(pending.ack, pending.res);
   }
 
   /** Ends the channel of a deleted application (EV-5). */
   delete(): void {
-    this.close(notFound(this.faults.has('deleted-application-events-subcode-none') ? undefined : 'ApplicationNotFound'));
+    this.close(notFound('ApplicationNotFound'));
   }
 
   private flush(): void {
@@ -149,12 +143,8 @@ export class EventChannel {
     this.queue = [];
     const follow = this.lost ? 'resync' : 'next';
     this.lost = false;
-    const links: Record<string, { href: string }> = { self: { href: this.hrefFor(ack) }, [follow]: { href: this.hrefFor(ack + 1) } };
-    if (this.faults.has('batch-without-next')) delete links.next;
-    const body = JSON.stringify({
-      _links: links,
-      sender: events.length === 0 ? [] : this.renderSenders(events),
-    });
+    const links = { self: { href: this.hrefFor(ack) }, [follow]: { href: this.hrefFor(ack + 1) } };
+    const body = JSON.stringify(this.env.batch(links, events));
     this.nextAck = ack + 1;
     this.last = { ack, body };
     sendJson(res, 200, body);

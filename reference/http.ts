@@ -1,7 +1,8 @@
 /** Small HTTP helpers on plain node:http: JSON out, bounded bodies in, media-type checks. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { HttpError, malformed, serviceFailure, tooLarge, unsupportedMediaType } from './errors';
-import { type FaultSet, NO_FAULTS } from './faults';
+import type { Behaviour } from './behaviour';
+import { HttpError, malformed, tooLarge, unsupportedMediaType } from './errors';
+import type { Rq } from './seams';
 
 export const JSON_TYPE = 'application/json; charset=utf-8';
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -16,7 +17,7 @@ function closeIfBodyUnread(res: ServerResponse): void {
   if (res.req !== undefined && !res.req.complete) res.shouldKeepAlive = false;
 }
 
-/** Sends a JSON body (already serialized or not); `headers` may override the Content-Type (only a fault does). */
+/** Sends a JSON body (already serialized or not); `headers` may override the Content-Type. */
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = typeof body === 'string' ? body : JSON.stringify(body);
   closeIfBodyUnread(res);
@@ -32,7 +33,7 @@ export function sendEmpty(res: ServerResponse, status: number, headers: Record<s
 }
 
 /** Sends the profile error body for a refused request. */
-export function sendError(res: ServerResponse, error: HttpError): void {
+export function sendError(res: ServerResponse, error: Pick<HttpError, 'status' | 'body' | 'headers'>): void {
   if (error.status === 413) res.shouldKeepAlive = false;
   sendJson(res, error.status, error.body, error.headers);
 }
@@ -103,37 +104,21 @@ export function acceptsJson(accept: string | undefined): boolean {
 const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /**
- * Reads and parses an optional JSON object body: an empty body gives undefined; a body of another media type is
- * refused with the configured 410/415 (ERR-5); bytes that are not UTF-8, malformed JSON or JSON that is not an object
- * give 400 None (ERR-2). JSON.parse makes `__proto__` an own member (no prototype is set), and nesting depth is bounded
- * by the size limit only (V8's parser is not recursive).
+ * Reads and parses an optional JSON object body into `rq.body`: an empty body gives undefined; a body of another media
+ * type is refused with the declared 410/415 (ERR-5); bytes that are not UTF-8 give 400 None, and the text is parsed by
+ * the behaviour (malformed JSON or JSON that is not an object: 400 None, ERR-2). JSON.parse makes `__proto__` an own
+ * member (no prototype is set), and nesting depth is bounded by the size limit only (V8's parser is not recursive).
  */
-export async function readJsonObject(
-  req: IncomingMessage,
-  unsupportedStatus: 410 | 415,
-  faults: FaultSet = NO_FAULTS,
-): Promise<Record<string, unknown> | undefined> {
+export async function readJsonObject(rq: Rq, b: Behaviour): Promise<Record<string, unknown> | undefined> {
+  const req = rq.req;
   const raw = await readBody(req);
   if (raw.length === 0) return undefined;
-  if (!isJsonContentType(req.headers['content-type']) && !faults.has('text-plain-body-parsed')) {
-    throw unsupportedMediaType(unsupportedStatus, 'Content-Type');
-  }
+  if (!b.readsContentType(req.headers['content-type'])) throw unsupportedMediaType(b.unsupportedMediaStatus, 'Content-Type');
   let text: string;
   try {
     text = UTF8.decode(raw);
   } catch {
     throw malformed('The request body is not well-formed UTF-8.');
   }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    if (faults.has('malformed-json-500')) throw serviceFailure();
-    throw malformed('The request body is not well-formed JSON.');
-  }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    if (faults.has('non-object-json-accepted')) return {};
-    throw malformed('The request body is not a JSON object.');
-  }
-  return value as Record<string, unknown>;
+  return (rq.body = b.parseBody(text));
 }

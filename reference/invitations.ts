@@ -3,8 +3,8 @@ import { isSipUri, ONLINE_MEETING_URI, sipKey } from './accounts';
 import { type Ctx, newId, type Reply, type Rq } from './context';
 import { conflict, invalidParameters, notFound } from './errors';
 import { readBody, readJsonObject } from './http';
-import { type InvitationInput, newConversation, newThreadId, settle, startOutgoing, stopMessaging as stopBoth } from './lifecycle';
-import type { Application, Conversation, Invitation, MeetingInvitation } from './model';
+import { type InvitationInput, newConversation, settle, startOutgoing } from './lifecycle';
+import type { Application, Invitation, MeetingInvitation } from './model';
 import { communicationHref } from './represent';
 import { type Body, Members } from './validate';
 
@@ -23,74 +23,47 @@ export function readFirstMessage(ctx: Ctx, members: Members): Pick<InvitationInp
 /** POST on ⟨startMessaging⟩ (SM-1…SM-9, ERR-2…ERR-17). */
 export async function startMessaging(ctx: Ctx, app: Application, rq: Rq): Promise<Reply> {
   const b = ctx.behaviour;
-  const body: Body = (await readJsonObject(rq.req, ctx.settings.unsupportedContentTypeStatus, ctx.faults)) ?? {};
-  const f = ctx.faults;
-  const members = new Members(body, f);
-  const to = members.sipUri('to', f.has('to-query-ignored') ? undefined : rq.query.get('to') ?? undefined, true);
+  const body: Body = (await readJsonObject(rq, b)) ?? {};
+  const members = new Members(body, b);
+  const to = members.sipUri('to', b.queryTo(rq.query), true);
   const first = readFirstMessage(ctx, members);
   const subject = members.string('subject', b.limits.subject);
   const importance = members.oneOf('importance', b.importanceValues);
   const threadId = members.string('threadId', b.limits.threadId);
-  if (f.has('unknown-member-rejected')) {
+  if (b.unknownMembers === 'refused') {
     for (const name of Object.keys(body)) if (!START_MESSAGING_MEMBERS.has(name)) members.problems[name] = 'unknown member';
-  }
-  const input = (): InvitationInput => ({
-    ...first,
-    to: to!,
-    subject: subject ?? '',
-    importance: importance ?? 'Normal',
-    threadId: threadId || (f.has('no-default-thread-id') ? '' : newThreadId()),
-  });
-  if (f.has('refused-start-messaging-creates-invitation') && to !== undefined && Object.keys(members.problems).length > 0) {
-    startOutgoing(ctx, newConversation(ctx, app, to, input()), input());
   }
   members.check();
   const failure = b.startMessagingFailure(rq.account);
   if (failure) throw failure;
-  const clash = f.has('operation-id-unique-server-wide')
-    ? [...ctx.apps.values()].some((other) => b.operationIdInUse(other.connectingOperations, first.operationId))
-    : b.operationIdInUse(app.connectingOperations, first.operationId);
-  if (clash && !f.has('operation-id-reuse-accepted')) {
-    if (f.has('operation-id-conflict-cancels-first')) {
-      const earlier = app.connectingOperations.get(first.operationId!);
-      if (earlier) settle(ctx, earlier, 'canceled');
-    }
-    throw conflict(f.has('operation-id-conflict-subcode-none') ? undefined : 'AlreadyExists',
-      'An invitation with this operationId is in progress.');
+  if (b.operationIdInUse(app, first.operationId, ctx.apps)) {
+    const refusal = b.operationIdClash(app, first.operationId!);
+    if (refusal) throw refusal;
   }
-  const values = input();
-  const conv = (f.has('conversation-shared-while-connecting') && connectingConversationWith(app, values.to))
-    || newConversation(ctx, app, values.to, values);
+  const values: InvitationInput = {
+    ...first,
+    to: to!,
+    subject: subject ?? '',
+    importance: importance ?? 'Normal',
+    threadId: threadId || b.defaultThreadId(),
+  };
+  const conv = b.conversationFor(app, values.to, undefined) ?? newConversation(ctx, app, values.to, values);
   const inv = startOutgoing(ctx, conv, values);
   return { status: 201, headers: { Location: inv.href } };
 }
 
-const START_MESSAGING_MEMBERS = new Set(['to', 'operationId', 'subject', 'importance', 'threadId', '_links']);
+/** The members startMessaging knows (WIRE-6: others are ignored unless the behaviour refuses them). */
+export const START_MESSAGING_MEMBERS: ReadonlySet<string> = new Set(['to', 'operationId', 'subject', 'importance', 'threadId', '_links']);
 
-/** A conversation of `app` with `uri` whose messaging is still Connecting (only the conversation-sharing fault looks). */
-function connectingConversationWith(app: Application, uri: string): Conversation | undefined {
-  const key = sipKey(uri);
-  for (const conv of app.conversations.values()) {
-    if (conv.messagingState === 'Connecting' && sipKey(conv.remote.uri) === key) return conv;
-  }
-  return undefined;
-}
-
-/** The application's invitation with this id, or 404 NotFound/None (D7). */
+/** The application's invitation with this id, or the behaviour's answer for an unknown one (404 NotFound/None, D7). */
 export function findInvitation(ctx: Ctx, app: Application, id: string): Invitation {
   const inv = app.invitations.get(id);
-  if (!inv) {
-    const error = notFound();
-    if (ctx.faults.has('not-found-code-gone')) error.body.code = 'Gone';
-    throw error;
-  }
+  if (!inv) throw ctx.behaviour.unknownInvitation();
   return inv;
 }
 
 /** GET on an invitation (MI-1). */
-export const getInvitation = (ctx: Ctx, inv: Invitation): Reply => (ctx.faults.has('invitation-content-type-text-plain')
-  ? { status: 200, body: ctx.rep.invitation(inv), headers: { 'Content-Type': 'text/plain; charset=utf-8' } }
-  : { status: 200, body: ctx.rep.invitation(inv) });
+export const getInvitation = (ctx: Ctx, inv: Invitation): Reply => ({ status: 200, body: ctx.rep.invitation(inv) });
 
 /** Ignores whatever body came with a body-less action (bounded by the size limit). */
 async function drain(rq: Rq): Promise<void> {
@@ -98,8 +71,7 @@ async function drain(rq: Rq): Promise<void> {
 }
 
 /** Answers an incoming invitation (409 Conflict/None when the state forbids it); both sides complete at once. */
-function answer(ctx: Ctx, inv: Invitation, outcome: 'accepted' | 'declined'): void {
-  if (outcome === 'accepted' && inv.answered && inv.state === 'Connected' && ctx.faults.has('second-accept-204')) return;
+export function answer(ctx: Ctx, inv: Invitation, outcome: 'accepted' | 'declined'): void {
   if (!ctx.behaviour.canAnswer(inv) || !inv.peer) throw conflict();
   inv.answered = true;
   settle(ctx, inv.peer, outcome);
@@ -108,32 +80,27 @@ function answer(ctx: Ctx, inv: Invitation, outcome: 'accepted' | 'declined'): vo
 /** POST on ⟨accept⟩ (ACC-1…ACC-3). */
 export async function accept(ctx: Ctx, inv: Invitation, rq: Rq): Promise<Reply> {
   await drain(rq);
-  answer(ctx, inv, 'accepted');
+  ctx.lifecycle.act({ kind: 'accept', inv }, () => answer(ctx, inv, 'accepted'));
   return { status: 204 };
 }
 
 /** POST on ⟨decline⟩ (DEC-1…DEC-3, ERR-4). */
 export async function decline(ctx: Ctx, inv: Invitation, rq: Rq): Promise<Reply> {
-  const body = (await readJsonObject(rq.req, ctx.settings.unsupportedContentTypeStatus, ctx.faults)) ?? {};
-  const members = new Members(body, ctx.faults);
+  const body = (await readJsonObject(rq, ctx.behaviour)) ?? {};
+  const members = new Members(body, ctx.behaviour);
   members.oneOf('reason', ctx.behaviour.declineReasons);
-  if (ctx.faults.has('refused-decline-marks-answered') && ctx.behaviour.canAnswer(inv)) inv.answered = true;
   members.check();
-  answer(ctx, inv, 'declined');
+  ctx.lifecycle.act({ kind: 'decline', inv }, () => answer(ctx, inv, 'declined'));
   return { status: 204 };
 }
 
 /** POST on ⟨cancel⟩ (CAN-1…CAN-3). */
 export async function cancel(ctx: Ctx, inv: Invitation, rq: Rq): Promise<Reply> {
   await drain(rq);
-  if (!ctx.behaviour.canCancel(inv)) {
-    if (inv.direction === 'Outgoing' && inv.state !== 'Connecting') {
-      if (ctx.faults.has('cancel-after-completion-204')) return { status: 204 };
-      if (ctx.faults.has('cancel-after-completion-stops-messaging') && inv.state === 'Connected') stopBoth(inv.conversation);
-    }
-    throw conflict();
-  }
-  settle(ctx, inv, 'canceled');
+  ctx.lifecycle.act({ kind: 'cancel', inv }, () => {
+    if (!ctx.behaviour.canCancel(inv)) throw conflict();
+    settle(ctx, inv, 'canceled');
+  });
   return { status: 204 };
 }
 
@@ -141,31 +108,24 @@ const KNOWN_MEETINGS = new Set([sipKey(ONLINE_MEETING_URI)]);
 
 /** POST on ⟨acceptAndBridge⟩ (OPT-1): only meetings this server knows can be bridged into. */
 export async function acceptAndBridge(ctx: Ctx, inv: Invitation, rq: Rq): Promise<Reply> {
-  const body = (await readJsonObject(rq.req, ctx.settings.unsupportedContentTypeStatus, ctx.faults)) ?? {};
-  const members = new Members(body, ctx.faults);
-  const lenient = ctx.faults.has('accept-and-bridge-missing-uri-accepted');
-  const meeting = lenient ? members.string('onlineMeetingUri') : members.required('onlineMeetingUri');
+  const body = (await readJsonObject(rq, ctx.behaviour)) ?? {};
+  const members = new Members(body, ctx.behaviour);
+  const meeting = members.required('onlineMeetingUri');
   members.string('localUserDisplayName', 256);
   members.check();
-  if (meeting === undefined) {
-    answer(ctx, inv, 'accepted');
-    return { status: 204 };
+  if (meeting !== undefined) {
+    if (!isSipUri(meeting)) throw invalidParameters({ onlineMeetingUri: 'not a SIP URI' });
+    if (!KNOWN_MEETINGS.has(sipKey(meeting))) throw invalidParameters({ onlineMeetingUri: 'no such meeting' });
   }
-  if (!isSipUri(meeting!)) throw invalidParameters({ onlineMeetingUri: 'not a SIP URI' });
-  if (!KNOWN_MEETINGS.has(sipKey(meeting!))) throw invalidParameters({ onlineMeetingUri: 'no such meeting' });
-  if (ctx.faults.has('accept-and-bridge-leaves-connecting')) {
-    if (!ctx.behaviour.canAnswer(inv)) throw conflict();
-    return { status: 204 };
-  }
-  answer(ctx, inv, 'accepted');
+  ctx.lifecycle.act({ kind: 'acceptAndBridge', inv }, () => answer(ctx, inv, 'accepted'));
   return { status: 204 };
 }
 
 /** POST on ⟨startAdhocMeeting⟩ (OPT-2): a new online-meeting invitation; the messaging invitation is untouched. */
 export async function startAdhocMeeting(ctx: Ctx, inv: Invitation, rq: Rq): Promise<Reply> {
   const b = ctx.behaviour;
-  const body = (await readJsonObject(rq.req, ctx.settings.unsupportedContentTypeStatus, ctx.faults)) ?? {};
-  const members = new Members(body, ctx.faults);
+  const body = (await readJsonObject(rq, b)) ?? {};
+  const members = new Members(body, b);
   const subject = members.string('subject', b.limits.subject);
   const operationId = members.string('operationId', b.limits.operationId);
   members.check();
@@ -180,7 +140,6 @@ export async function startAdhocMeeting(ctx: Ctx, inv: Invitation, rq: Rq): Prom
   };
   if (operationId !== undefined) meeting.operationId = operationId;
   app.meetings.set(id, meeting);
-  if (ctx.faults.has('start-adhoc-meeting-without-location')) return { status: 201, body: ctx.rep.meeting(meeting) };
   return { status: 201, body: ctx.rep.meeting(meeting), headers: { Location: meeting.href } };
 }
 

@@ -3,7 +3,8 @@ import { randomBytes } from 'node:crypto';
 import type { Account } from './accounts';
 import type { Outcome } from './behaviour';
 import { type Ctx, newId } from './context';
-import type { Application, Completion, Conversation, Direction, Invitation, InvitationState, Participant } from './model';
+import type { ChannelEvent } from './events';
+import type { Application, Completion, Conversation, Direction, Invitation, Participant } from './model';
 import { communicationHref } from './represent';
 
 /** What a new outgoing invitation carries (startMessaging / addMessaging input). */
@@ -79,32 +80,32 @@ export function availableApplication(ctx: Ctx, account: Account): Application | 
   return best;
 }
 
+/** Sends an event to an application through the events seam (reference/seams.ts). */
+export function report(ctx: Ctx, app: Application, event: ChannelEvent): void {
+  ctx.events.queue(app, event, deliver);
+}
+
+const deliver = (app: Application, event: ChannelEvent): void => app.channel.push(event);
+
 /**
- * Creates an outgoing invitation in `conv`, reports `started`, and routes it: to the callee's available application
- * (incoming invitation + no-answer timer), or to a quick failure for an unknown or unavailable target (LC-4, LC-5).
+ * Creates an outgoing invitation in `conv`, routes it to the callee's available application (an incoming invitation,
+ * linked as its peer), reports `started` on both sides and arms the no-answer timer; an invitation to an unknown or
+ * unavailable target reports `started` and fails shortly after (LC-4, LC-5).
  */
 export function startOutgoing(ctx: Ctx, conv: Conversation, input: InvitationInput): Invitation {
   const app = conv.app;
-  const f = ctx.faults;
   const out = newInvitation(app, conv, 'Outgoing', input);
   if (out.operationId !== undefined) app.connectingOperations.set(out.operationId, out);
   const target = ctx.accounts.findByUri(input.to);
   const calleeApp = target && availableApplication(ctx, target);
-  const startedAfterCompleted = !calleeApp && f.has('completed-before-started-unreachable');
-  if (!startedAfterCompleted) app.channel.push({ inv: out, type: 'started' });
-  if (f.has('started-duplicated')) app.channel.push({ inv: out, type: 'started' });
-
   if (!target || !calleeApp) {
-    const outcome: Outcome = target ? 'unavailableTarget' : 'unknownTarget';
-    const timesOut = !target && f.has('unknown-target-times-out');
-    out.timer = setTimeout(() => {
-      settle(ctx, out, timesOut ? 'noAnswer' : outcome);
-      if (startedAfterCompleted) app.channel.push({ inv: out, type: 'started' });
-    }, timesOut ? ctx.settings.noAnswerTimeoutMs : ctx.behaviour.unreachableDelayMs);
+    report(ctx, app, { inv: out, type: 'started' });
+    const { outcome, delayMs } = ctx.lifecycle.unreachable(target ? 'unavailableTarget' : 'unknownTarget', ctx.settings.noAnswerTimeoutMs);
+    out.timer = setTimeout(() => settle(ctx, out, outcome), delayMs);
     out.timer.unref();
     return out;
   }
-  const delivered = f.size === 0 ? input : calleeInput(ctx, input);
+  const delivered = ctx.behaviour.delivered(input);
   const reusable = conv.peer && conv.peer.app === calleeApp && calleeApp.conversations.has(conv.peer.id) ? conv.peer : undefined;
   const calleeConv = reusable ?? newConversation(ctx, calleeApp, app.account.uri, delivered);
   conv.peer = calleeConv;
@@ -113,50 +114,22 @@ export function startOutgoing(ctx: Ctx, conv: Conversation, input: InvitationInp
   delete incoming.operationId;
   out.peer = incoming;
   incoming.peer = out;
-  calleeApp.channel.push({ inv: incoming, type: 'started' });
-  if (!f.has('no-answer-timeout-never-fires')) {
-    const n = ctx.settings.noAnswerTimeoutMs;
-    const delay = f.has('no-answer-timeout-early') ? n / 3 : f.has('no-answer-timeout-late') ? n + 15_000 : n;
+  report(ctx, app, { inv: out, type: 'started' });
+  report(ctx, calleeApp, { inv: incoming, type: 'started' });
+  const delay = ctx.lifecycle.noAnswerDelayMs(ctx.settings.noAnswerTimeoutMs);
+  if (delay !== undefined) {
     out.timer = setTimeout(() => settle(ctx, out, 'noAnswer'), delay);
     out.timer.unref();
   }
   return out;
 }
 
-const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };
-
-/** What the callee's side is created from: the caller's input, unless a fault changes it on the way. */
-function calleeInput(ctx: Ctx, input: InvitationInput): InvitationInput {
-  const f = ctx.faults;
-  const delivered = { ...input };
-  if (f.has('subject-trimmed-on-callee')) delivered.subject = delivered.subject.trim();
-  if (f.has('subject-html-escaped-on-callee')) delivered.subject = delivered.subject.replace(/[&<>"]/g, (c) => HTML_ESCAPES[c]!);
-  if (f.has('subject-truncated-on-callee')) delivered.subject = delivered.subject.slice(0, 100);
-  if (f.has('importance-normal-on-callee')) delivered.importance = 'Normal';
-  if (f.has('thread-id-differs-on-callee')) delivered.threadId = newThreadId();
-  if (f.has('message-missing-on-callee')) delete delivered.message;
-  if (f.has('custom-content-missing-on-callee')) delete delivered.customContent;
-  return delivered;
-}
-
 /** Completes an outgoing invitation and its incoming peer with the completions of §9.2 for `outcome`. */
 export function settle(ctx: Ctx, outgoing: Invitation, outcome: Outcome): void {
-  const wasConnecting = outgoing.state === 'Connecting';
-  finish(ctx, outgoing, ctx.behaviour.completion(outcome, 'Outgoing'));
-  if (outgoing.peer) finish(ctx, outgoing.peer, ctx.behaviour.completion(outcome, 'Incoming'));
-  const peerApp = outgoing.peer?.app;
-  if (wasConnecting && peerApp && !peerApp.deleted && ctx.faults.has('completed-leaks-to-callee-channel')) {
-    peerApp.channel.push({ inv: outgoing, type: 'completed' });
-  }
-}
-
-/** The final state for a completion (a fault may pick the wrong one). */
-function finalState(ctx: Ctx, completion: Completion): InvitationState {
-  const f = ctx.faults;
-  if (completion.status === 'Success') return f.has('failed-after-accept') ? 'Failed' : 'Connected';
-  if (f.has('connected-after-decline') && completion.reason?.subcode === 'Declined') return 'Connected';
-  if (f.has('disconnected-instead-of-failed')) return 'Disconnected' as InvitationState;
-  return 'Failed';
+  const b = ctx.behaviour;
+  ctx.lifecycle.complete(outgoing, outcome, () => finish(ctx, outgoing, b.completion(outcome, 'Outgoing')));
+  const peer = outgoing.peer;
+  if (peer) ctx.lifecycle.complete(peer, outcome, () => finish(ctx, peer, b.completion(outcome, 'Incoming')));
 }
 
 /** Moves one Connecting invitation to its final state and reports `completed` exactly once (EV-7). */
@@ -164,19 +137,15 @@ function finish(ctx: Ctx, inv: Invitation, completion: Completion): void {
   if (inv.state !== 'Connecting') return;
   if (inv.timer) clearTimeout(inv.timer);
   delete inv.timer;
-  const success = completion.status === 'Success';
-  inv.state = ctx.faults.size === 0 ? (success ? 'Connected' : 'Failed') : finalState(ctx, completion);
+  inv.state = ctx.behaviour.finalState(completion);
   inv.completion = completion;
   inv.completedAt = Date.now();
-  if (inv.operationId !== undefined && inv.app.connectingOperations.get(inv.operationId) === inv
-    && !ctx.faults.has('operation-id-reuse-refused-after-completion')) {
+  if (inv.operationId !== undefined && inv.app.connectingOperations.get(inv.operationId) === inv) {
     inv.app.connectingOperations.delete(inv.operationId);
   }
-  inv.conversation.messagingState = success ? 'Connected' : 'Disconnected';
+  inv.conversation.messagingState = completion.status === 'Success' ? 'Connected' : 'Disconnected';
   if (inv.app.deleted) return;
-  if (inv.direction === 'Incoming' && ctx.faults.has('callee-completed-missing')) return;
-  inv.app.channel.push({ inv, type: 'completed' });
-  if (ctx.faults.has('updated-after-completed')) inv.app.channel.push({ inv, type: 'updated' });
+  report(ctx, inv.app, { inv, type: 'completed' });
 }
 
 /** Stops messaging in a conversation and in the remote side's conversation (ADD-1). */

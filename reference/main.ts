@@ -17,7 +17,7 @@ Options:
   --token-lifetime-seconds S             bearer token lifetime, whole seconds (default 3600)
   --application-idle-seconds S           delete applications idle this long, fractions allowed (default 600; 0 = never)
   --fault NAME                           DEVELOPER USE ONLY: deliberately break the server in the named way
-                                         (repeatable; names and what they break: reference/faults.ts); for the
+                                         (repeatable; names and what they break: reference/faults/); for the
                                          suite's self-test, never for a real run
   --list-faults                          print the fault names with the requirements each breaks, and exit
   --help                                 show this help
@@ -108,9 +108,10 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   process.stdout.write(`${JSON.stringify(running.description, null, 2)}\n`);
-  if (options.faults && options.faults.length > 0) {
+  const broken = options.faults ?? [];
+  if (broken.length > 0) {
     process.stderr.write(`${'!'.repeat(100)}\n`
-      + `!! WARNING: this reference server is DELIBERATELY BROKEN (--fault ${options.faults.join(', ')}).\n`
+      + `!! WARNING: this reference server is DELIBERATELY BROKEN (--fault ${broken.join(', ')}).\n`
       + '!! It does not conform to PROFILE.md; use it only for the conformance suite\'s self-test.\n'
       + `${'!'.repeat(100)}\n`);
   }

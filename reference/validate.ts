@@ -1,10 +1,13 @@
 /** Readers for request members that collect every violation for one ParameterValidationFailure (ERR-3, D6). */
 import { isSipUri } from './accounts';
-import { formatDataUri, parseDataUri } from './datauri';
+import type { Behaviour } from './behaviour';
 import { invalidParameters } from './errors';
-import { type FaultSet, NO_FAULTS } from './faults';
 
-export type Body = Record<string, unknown>;
+export type { Body } from './behaviour';
+type Body = Record<string, unknown>;
+
+/** The decisions member checks take from the behaviour. */
+export type MemberRules = Pick<Behaviour, 'memberLength' | 'coerceString' | 'dataUri' | 'isRequired'>;
 
 /** A lone (unpaired) UTF-16 surrogate: such a string has no UTF-8 form, so it cannot be stored or echoed exactly. */
 const LONE_SURROGATE = /\p{Cs}/u;
@@ -17,26 +20,23 @@ function own(body: Body, name: string): unknown {
 export class Members {
   readonly problems: Record<string, string> = {};
 
-  constructor(private readonly body: Body, private readonly faults: FaultSet = NO_FAULTS) {}
+  constructor(private readonly body: Body, private readonly b: MemberRules) {}
 
   /** An optional string member of at most `limit` UTF-16 code units; null counts as absent. */
   string(name: string, limit?: number): string | undefined {
-    let value = own(this.body, name);
+    const value = own(this.body, name);
     if (value === undefined || value === null) return undefined;
-    if (typeof value !== 'string') {
-      if (!this.faults.has('wrong-json-type-coerced')) return this.fail(name, 'must be a string');
-      value = String(value);
-    }
-    const text = value as string;
+    const text = typeof value === 'string' ? value : this.b.coerceString(name, value);
+    if (text === undefined) return this.fail(name, 'must be a string');
     if (LONE_SURROGATE.test(text)) return this.fail(name, 'not well-formed Unicode (lone surrogate)');
-    const length = name === 'subject' && this.faults.has('subject-counts-code-points') ? [...text].length : text.length;
-    if (limit !== undefined && length > limit) return this.fail(name, `longer than ${limit}`);
+    if (limit !== undefined && this.b.memberLength(name, text) > limit) return this.fail(name, `longer than ${limit}`);
     return text;
   }
 
-  /** A required string member. */
+  /** A required string member (unless the behaviour makes it optional). */
   required(name: string, limit?: number): string | undefined {
     const value = this.string(name, limit);
+    if (!this.b.isRequired(name)) return value;
     if (value === undefined && !(name in this.problems)) this.fail(name, 'required');
     return value;
   }
@@ -67,9 +67,7 @@ export class Members {
     const href = typeof link === 'object' && !Array.isArray(link) ? own(link as Body, 'href') : undefined;
     if (typeof href !== 'string') return this.fail(name, 'must be {"href": data URI}');
     if (LONE_SURROGATE.test(href)) return this.fail(name, 'not well-formed Unicode (lone surrogate)');
-    const parsed = parseDataUri(href, !this.faults.has('data-uri-plus-kept'));
-    if (!parsed && name === 'message' && this.faults.has('non-data-uri-message-accepted')) return href;
-    return parsed ? formatDataUri(parsed, this.faults.has('data-uri-double-encoded')) : this.fail(name, 'not a data URI');
+    return this.b.dataUri(name, href) ?? this.fail(name, 'not a data URI');
   }
 
   /** An optional array of strings. */

@@ -69,10 +69,19 @@ test('a scenario of a capability- or fixture-dependent requirement carries the t
   assert.deepEqual(problems, []);
 });
 
-test('every MUST and SHOULD requirement has a scenario', () => {
+test('every MUST and SHOULD requirement has a scenario, unless the catalogue says why not yet', () => {
   const covered = new Set(scenarios.flatMap((s) => s.requirements));
-  const missing = catalogue.filter((r) => r.level !== 'MAY' && !covered.has(r.id)).map((r) => `${r.id} ${r.level}`);
+  const missing = catalogue.filter((r) => r.level !== 'MAY' && !r.pending && !covered.has(r.id)).map((r) => `${r.id} ${r.level}`);
   assert.deepEqual(missing, []);
+});
+
+test('only the Trusted Application API families of PROFILE.md §15 are pending, and a pending requirement has no scenario', () => {
+  // The TAA transport (issue #12) is not driven yet: its requirements are reported "not run" with the pending reason,
+  // never passed. Any other requirement without a scenario is a gap the previous test reports.
+  const covered = new Set(scenarios.flatMap((s) => s.requirements));
+  const pending = catalogue.filter((r) => r.pending);
+  assert.deepEqual(pending.filter((r) => !/^(TDISC|TAUTH|TAPP|TSM|CB)-\d+$/.test(r.id)).map((r) => r.id), []);
+  assert.deepEqual(pending.filter((r) => covered.has(r.id)).map((r) => r.id), []);
 });
 
 test('scenario titles are unique within a feature and read as present-tense statements', () => {

@@ -1,11 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { bareName, canonicalize, rel } from '../steps/support/dialect';
 import { decodeDataUri, hasLink, link, probeUrl, resolveHref, withQueryParameter } from '../steps/support/links';
-import { msRtcOAuthChallenge } from '../steps/support/client';
-import { HttpTransport } from '../steps/support/http';
+import { Client, msRtcOAuthChallenge, UntrustedOrigin, User } from '../steps/support/client';
+import { BREAKER_DIR_VARIABLE, breakerTripped, HttpTransport, initBreaker, resetTargetHealth } from '../steps/support/http';
+import { parseTargetDescription } from '../steps/support/target';
 import { formatExchange, redact, type Exchange } from '../steps/support/exchange';
 
 test('rel spells ⟨name⟩ for each dialect, never prefixing self, next, resync, resume, customContent', () => {
@@ -112,9 +116,64 @@ test('a hanging answer ends within the timeout and a huge body is cut at the rea
   const t = new HttpTransport({ app: echo, appOrigin: 'http://reference.invalid', timeoutMs: 300, maxBodyBytes: 1000 });
   const hang = await t.send({ who: 'caller', method: 'GET', url: 'http://reference.invalid/hang' });
   assert.match(hang.error ?? '', /no complete answer within 300 ms/);
+  // nothing else answered while it hung: the breaker tripped (tested below); forget it for the next exchange
+  resetTargetHealth();
   const huge = await t.send({ who: 'caller', method: 'GET', url: 'http://reference.invalid/huge' });
   assert.equal(huge.truncated, true);
   assert.equal(huge.responseBody?.length, 1000);
+});
+
+test('the run-wide breaker: a time-out with no other answer meanwhile stops every further request, also in other processes', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'breaker-'));
+  const before = process.env[BREAKER_DIR_VARIABLE];
+  process.env[BREAKER_DIR_VARIABLE] = dir;
+  try {
+    resetTargetHealth();
+    initBreaker(dir);
+    const t = new HttpTransport({ app: echo, appOrigin: 'http://reference.invalid', timeoutMs: 300 });
+    assert.equal((await t.send({ who: 'caller', method: 'GET', url: 'http://reference.invalid/x' })).status, 201);
+    // a request with its own deadline (a P-GET, a probe) that ends unanswered does not trip it alone …
+    await t.send({ who: 'caller', method: 'GET', url: 'http://reference.invalid/hang', timeoutMs: 200 });
+    assert.equal(breakerTripped(dir), undefined);
+    // … a request with the normal deadline that nothing else answered during does
+    await t.send({ who: 'caller', method: 'GET', url: 'http://reference.invalid/hang' });
+    assert.match(breakerTripped(dir) ?? '', /GET http:\/\/reference\.invalid\/hang had no complete answer within 300 ms, and no other request was answered meanwhile/);
+    // another worker sees the file, not this process's memory
+    resetTargetHealth();
+    assert.match(breakerTripped(dir) ?? '', /reference\.invalid\/hang/);
+    const refused = await t.send({ who: 'caller', method: 'GET', url: 'http://reference.invalid/x' });
+    assert.equal(refused.status, undefined);
+    assert.match(refused.error ?? '', /^not sent: the target stopped answering/);
+  } finally {
+    if (before === undefined) delete process.env[BREAKER_DIR_VARIABLE];
+    else process.env[BREAKER_DIR_VARIABLE] = before;
+    resetTargetHealth();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a bearer token or a password grant is never sent to an untrusted origin; the request is not sent at all', async () => {
+  const seen: string[] = [];
+  const app: http.RequestListener = (req, res) => {
+    seen.push(`${req.method} ${req.headers.host}${req.url} ${req.headers.authorization ?? '-'}`);
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end('{}');
+  };
+  const target = parseTargetDescription(
+    { discoveryUrl: 'http://lyncdiscover.example/autodiscover', trustedOrigins: ['http://lyncweb.example'], users: { caller: { uri: 'sip:a@example.com', username: 'a', password: 'pw-123456' }, callee: { uri: 'sip:b@example.com', token: 'tok-b' } } },
+    'test',
+    {},
+  );
+  const client = new Client(target, new HttpTransport({ app, appOrigin: 'http://evil.example' }));
+  await assert.rejects(client.request('GET', 'http://evil.example/ucwa', 'caller', 'tok-123456'), (e: unknown) => e instanceof UntrustedOrigin && /origin http:\/\/evil\.example is not trusted/.test(e.message) && e.name === 'Inconclusive');
+  const user = new User(client, 'caller', target.users.caller);
+  user.tokenUrl = 'http://evil.example/oauth/token';
+  await assert.rejects(async () => user.passwordGrant('a', 'pw-123456'), (e: unknown) => e instanceof UntrustedOrigin && /the password grant of the caller/.test(e.message));
+  assert.deepEqual(seen, []);
+  assert.deepEqual(client.withheldAuthorization, ['GET http://evil.example/ucwa', 'POST http://evil.example/oauth/token']);
+  // anonymous requests may go anywhere
+  assert.equal((await client.request('GET', 'http://evil.example/autodiscover/user', 'caller', undefined)).status, 200);
+  assert.equal(seen.length, 1);
 });
 
 test('exchanges are redacted: Authorization, secrets, tokens and passwords', () => {

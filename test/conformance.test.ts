@@ -98,7 +98,12 @@ test('a broken target description stops the run with exit 2, naming each member,
   assert.match(r.out, /discoveryUrl: must be an absolute http: or https: URL/);
   assert.match(r.out, /users\.callee: required member is missing/);
   assert.match(r.out, /capabilities\.addMesaging: unknown member/);
-  assert.equal(fs.existsSync(path.join(dir, 'summary.json')), false);
+  // reports on every ending (issue 11): the summary says why, every problem by member, and no scenario ran
+  const summary = JSON.parse(fs.readFileSync(path.join(dir, 'summary.json'), 'utf8')) as { complete: boolean; stopped: { cause: string; problems: string[] }; totals: { scenarios: Record<string, number> } };
+  assert.equal(summary.complete, false);
+  assert.equal(summary.stopped.cause, 'configuration error');
+  for (const member of ['discoveryUrl:', 'users.callee:', 'capabilities.addMesaging:']) assert.ok(summary.stopped.problems.some((p) => p.startsWith(member)), member);
+  assert.equal(Object.values(summary.totals.scenarios).reduce((a, b) => a + b, 0), 0);
 });
 
 test('the TARGET variable is read when --target is absent', async () => {

@@ -5,7 +5,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createApp } from '../reference/app';
 import { nodeArgs } from '../bin/root';
-import { FAULTS } from '../reference/faults';
+import type { Ctx } from '../reference/context';
+import { notFound } from '../reference/errors';
+import { type Fault, FAULTS, SEAM_NAMES } from '../reference/faults';
+import { faithfulSeams } from '../reference/seams';
+import { TokenStore } from '../reference/tokens';
 import { type RunningReference, startReferenceServer } from '../reference/server';
 
 type Json = Record<string, any>;
@@ -98,11 +102,65 @@ describe('fault switches: the catalogue', () => {
     assert.ok(FAULTS.length >= 70, `only ${FAULTS.length} faults`);
   });
 
-  test('every fault name is consulted somewhere in reference/', () => {
+  test('every fault declares a known seam and replaces only hooks that seam has, each with one of its own kind', () => {
+    const faithful = faithfulSeams('ms:rtc:saas:', 410, new TokenStore());
+    const ctx = { ...faithful } as unknown as Ctx;
+    for (const f of FAULTS as readonly Fault[]) {
+      assert.ok(SEAM_NAMES.includes(f.seam), `${f.name}: unknown seam ${String(f.seam)}`);
+      const seam = faithful[f.seam] as unknown as Record<string, unknown>;
+      const replaced = f.hook(faithful[f.seam] as never, ctx) as Record<string, unknown>;
+      const keys = Object.keys(replaced);
+      assert.ok(keys.length > 0, `${f.name} replaces nothing in ${f.seam}`);
+      for (const k of keys) {
+        assert.ok(k in seam, `${f.name}: ${f.seam} has no hook ${k}`);
+        assert.equal(typeof replaced[k], typeof seam[k], `${f.name}: ${f.seam}.${k} changes kind`);
+      }
+    }
+  });
+
+  test('no module outside reference/faults/ names a fault, and the server never imports from steps/', () => {
     const dir = path.join(ROOT, 'reference');
-    const source = fs.readdirSync(dir).filter((f) => f.endsWith('.ts') && f !== 'faults.ts')
-      .map((f) => fs.readFileSync(path.join(dir, f), 'utf8')).join('\n');
-    for (const f of FAULTS) assert.ok(source.includes(`'${f.name}'`), `${f.name} is never consulted`);
+    for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.ts'))) {
+      const source = fs.readFileSync(path.join(dir, file), 'utf8');
+      for (const f of FAULTS) assert.ok(!source.includes(`'${f.name}'`), `reference/${file} names ${f.name}`);
+      assert.doesNotMatch(source, /has\('[a-z-]+'\)|faults\./, `reference/${file} consults a fault set`);
+      assert.doesNotMatch(source, /from '\.\.\/steps/, `reference/${file} imports from steps/`);
+    }
+  });
+
+  test('without faults the seams are identities: same object back, one delivery, one apply, the configured timer', () => {
+    const s = faithfulSeams('ms:rtc:saas:', 415, new TokenStore());
+    const rep = { rel: 'x' };
+    for (const [kind, hook] of Object.entries(s.represent)) {
+      assert.equal((hook as (r: unknown, ...rest: unknown[]) => unknown)(rep, undefined, undefined), rep, `represent.${kind}`);
+    }
+    const ex = { req: {} as never, path: '/' };
+    const reply = { status: 204 };
+    assert.equal(s.replies.reply(reply, ex), reply);
+    const error = notFound();
+    assert.equal(s.replies.error(error, ex), error);
+    const delivered: unknown[] = [];
+    const app = {} as never;
+    const event = { inv: {} as never, type: 'started' as const };
+    s.events.queue(app, event, (a, e) => delivered.push([a, e]));
+    assert.deepEqual(delivered, [[app, event]]);
+    let refused = 0;
+    s.events.replaced({ res: {} as never, self: 'a', next: 'a' }, () => refused++);
+    assert.equal(refused, 1);
+    let applied = 0;
+    s.lifecycle.act({ kind: 'cancel', inv: {} as never }, () => applied++);
+    s.lifecycle.complete({} as never, 'accepted', () => applied++);
+    assert.equal(applied, 2);
+    assert.equal(s.lifecycle.noAnswerDelayMs(30_000), 30_000);
+    assert.deepEqual(s.lifecycle.unreachable('unknownTarget', 30_000), { outcome: 'unknownTarget', delayMs: 100 });
+    assert.equal(s.access.foreign({} as never, {} as never, []), undefined);
+    assert.equal(s.access.authenticate('Bearer never-issued'), undefined);
+    const b = s.behaviour;
+    const input = { to: 'sip:a@example.com', subject: ' x ', importance: 'Normal', threadId: 't' };
+    assert.equal(b.delivered(input), input);
+    assert.equal(b.conversationFor(app, input.to, undefined), undefined);
+    assert.equal(b.unsupportedMediaStatus, 415);
+    assert.equal(b.unknownMembers, 'ignored');
   });
 
   test('createApp rejects unknown fault names, listing them', () => {

@@ -133,3 +133,15 @@ test('a file with a byte-order mark loads', () => {
   fs.writeFileSync(file, `\uFEFF${JSON.stringify(minimal())}`);
   assert.equal(loadTargetFile(file, {}).users.callee.uri, 'sip:bob@example.com');
 });
+
+test('trustedOrigins (TARGET.md §11): accepted, listed with the discovery origin; bad entries named by member', () => {
+  const t = parseTargetDescription({ ...minimal(), trustedOrigins: ['https://lyncweb.contoso.example', 'https://*.pool.contoso.example'] }, 'test.json', {});
+  assert.deepEqual(t.trusted.list, ['http://127.0.0.1:8080', 'https://lyncweb.contoso.example', 'https://*.pool.contoso.example']);
+  assert.equal(parseTargetDescription(minimal(), 'test.json', {}).trusted.allows('http://127.0.0.1:8080/ucwa'), true);
+  assert.deepEqual(problems({ ...minimal(), trustedOrigins: ['https://a.example/path'] }), [
+    'trustedOrigins[0]: must be an origin such as "https://lyncweb.contoso.example" or "https://*.contoso.example" (scheme, host, optional port; no path)',
+  ]);
+  assert.deepEqual(problems({ ...minimal(), trustedOrigins: ['https://a.example', 'https://a.example'] }), ['trustedOrigins: lists the same entry twice ([0] and [1])']);
+  assert.deepEqual(problems({ ...minimal(), trustedOrigins: 'https://a.example' }), ['trustedOrigins: must be array']);
+  assert.match(problems({ ...minimal(), trustedOrigins: ['https://a.example:99999'] })[0] ?? '', /^trustedOrigins\[0\]: "https:\/\/a\.example:99999" is not a valid origin/);
+});

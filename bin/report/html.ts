@@ -26,6 +26,11 @@ const AREA_TITLES: Record<string, string> = {
   errors: '§10 Errors',
   security: '§11.1 Security',
   optional: '§11.2 Optional capabilities',
+  'taa-discovery': '§15.2 TAA discovery',
+  'taa-sign-in': '§15.3 TAA token and authorization',
+  'taa-application': '§15.4 TAA applications by endpointId',
+  'taa-startMessaging': '§15.5 TAA startMessaging inputs',
+  callbacks: '§15.6 TAA callback delivery',
 };
 
 const CSS = `
@@ -102,7 +107,9 @@ function timeline(e: Evidence): string {
 /** The conformance report: one self-contained HTML file that opens offline. */
 export function conformanceHtml(s: Summary, scenarios: readonly ScenarioResult[]): string {
   const g = s.gate;
-  const overall = !s.complete
+  const overall = s.stopped
+    ? ['unknown', `${s.stopped.cause.toUpperCase()} — ${s.stopped.reason}${s.stopped.stage === 'run' ? ': the verdicts cover only what ran' : ': no scenario ran'}`]
+    : !s.complete
     ? ['unknown', `INTERRUPTED — ${s.interruption ?? ''}: the verdicts cover only what ran`]
     : g.conforming === true
       ? ['ok', 'CONFORMING for the declared capabilities']
@@ -115,10 +122,13 @@ export function conformanceHtml(s: Summary, scenarios: readonly ScenarioResult[]
   const st = s.totals.scenarios;
   const header = `<header>
 <h1>UCWA messagingInvitation conformance report</h1>
-<div class="verdict ${overall[0]}" id="overall">${esc(overall[1])}</div>
+<div class="verdict ${overall[0]}" id="overall">${esc(overall[1])}</div>${
+    s.stopped?.problems?.length ? `<ul id="problems">${s.stopped.problems.map((p) => `<li>${esc(p)}</li>`).join('')}</ul>` : ''
+  }
 <dl>
 <dt>Target</dt><dd id="target-name">${esc(t.name)} <span class="muted">(${esc(t.source)})</span></dd>
 <dt>Discovery URL</dt><dd><code>${esc(t.discoveryUrl)}</code>${t.tls ? ` — TLS ${esc(t.tls)}` : ''}</dd>
+<dt>Trusted origins</dt><dd id="trusted-origins">${t.trustedOrigins?.length ? t.trustedOrigins.map((x) => `<code>${esc(x)}</code>`).join(', ') : 'none'} <span class="muted">(credentials go only there)</span></dd>
 <dt>Dialect</dt><dd><code>${esc(JSON.stringify(t.relPrefix))}</code></dd>
 <dt>Capabilities</dt><dd>${esc(caps)}</dd>
 <dt>Fixtures</dt><dd>${esc(t.fixtures.join(', ') || 'none')}</dd>

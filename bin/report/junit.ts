@@ -18,9 +18,24 @@ export function junitXml(s: Summary): string {
   for (const sc of s.scenarios) byFile.set(sc.uri, [...(byFile.get(sc.uri) ?? []), sc]);
   const out = ['<?xml version="1.0" encoding="UTF-8"?>'];
   const t = s.totals.scenarios;
+  const stop = s.stopped;
+  const extra = stop ? 1 : 0;
+  const seconds = ((Date.parse(s.finishedAt) - Date.parse(s.startedAt)) / 1000).toFixed(3);
   out.push(
-    `<testsuites name="ucwa-messaging-conformance ${esc(s.suite.version)}" tests="${s.scenarios.length}" failures="${t.fail}" errors="${t.inconclusive}" skipped="${t['not applicable'] + t['expected fail']}" time="${((Date.parse(s.finishedAt) - Date.parse(s.startedAt)) / 1000).toFixed(3)}">`,
+    `<testsuites name="ucwa-messaging-conformance ${esc(s.suite.version)}" tests="${s.scenarios.length + extra}" failures="${t.fail}" errors="${t.inconclusive + extra}" skipped="${t['not applicable'] + t['expected fail']}" time="${seconds}">`,
   );
+  if (stop) {
+    // A run that ended early (configuration error, unreachable target, target stopped answering) shows as one
+    // errored test case naming the reason, so that CI dashboards show why, also when no scenario ran.
+    const name = stop.stage === 'run' ? 'the run (target stopped answering)' : stop.stage === 'configuration' ? 'the configuration' : 'the start-up check';
+    out.push(
+      `  <testsuite name="ucwa-conformance" tests="1" failures="0" errors="1" skipped="0" time="${seconds}" timestamp="${esc(s.startedAt)}">`,
+      `    <testcase classname="ucwa-conformance" name="${esc(name)}" time="${seconds}">`,
+      `      <error message="${esc(`${stop.cause}: ${stop.reason}`)}" type="${esc(stop.cause)}">${esc([stop.reason, ...(stop.problems ?? [])].join('\n'))}</error>`,
+      '    </testcase>',
+      '  </testsuite>',
+    );
+  }
   for (const [file, scenarios] of byFile) {
     const c = (v: string) => scenarios.filter((x) => x.verdict === v).length;
     out.push(

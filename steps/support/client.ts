@@ -16,6 +16,21 @@ export class Inconclusive extends Error {
   }
 }
 
+/**
+ * A request needed a credential (a password grant or `Authorization`) on an origin the target description does
+ * not trust (TARGET.md §11); it was not sent. Inconclusive for the scenario that met it; at start-up it stops the run.
+ */
+export class UntrustedOrigin extends Inconclusive {
+  constructor(
+    message: string,
+    readonly url: string,
+  ) {
+    super(message);
+    // the reports classify scenario errors by name: this one is an inconclusive observation
+    this.name = 'Inconclusive';
+  }
+}
+
 /** The body of an exchange parsed as JSON, or undefined (no body, or not JSON). */
 export function jsonBody(x: Exchange): unknown {
   if (!x.responseBody) return undefined;
@@ -72,7 +87,7 @@ export interface RequestOptions {
 /** Shared by the users of one scenario: the target, the transport and the record of every exchange. */
 export class Client {
   readonly exchanges: Exchange[] = [];
-  /** requests whose Authorization was withheld because they left the discovery origin */
+  /** requests not sent because they needed a credential on an untrusted origin (TARGET.md §11) */
   readonly withheldAuthorization: string[] = [];
 
   constructor(
@@ -84,12 +99,22 @@ export class Client {
     return this.target.relPrefix;
   }
 
-  /** Sends one request; the only place that builds headers. Authorization goes only to the discovery origin. */
+  /** Throws UntrustedOrigin (and sends nothing) unless `url` is on a trusted origin. */
+  requireTrusted(method: string, url: string, what: string): void {
+    if (this.target.trusted.allows(url)) return;
+    this.withheldAuthorization.push(`${method} ${url}`);
+    throw new UntrustedOrigin(this.target.trusted.refusal(url, `${what} (${method})`), url);
+  }
+
+  /**
+   * Sends one request; the only place that builds headers. A request with a bearer token goes only to a trusted
+   * origin (TARGET.md §11): elsewhere it is not sent and UntrustedOrigin is thrown.
+   */
   async request(method: string, url: string, who: string, bearer: string | undefined, o: RequestOptions = {}): Promise<Exchange> {
     const headers: Record<string, string> = o.accept === null ? {} : { Accept: o.accept ?? 'application/json' };
     if (bearer !== undefined) {
-      if (new URL(url).origin === new URL(this.target.discoveryUrl).origin) headers.Authorization = `Bearer ${bearer}`;
-      else this.withheldAuthorization.push(`${method} ${url}`);
+      this.requireTrusted(method, url, 'a request with Authorization');
+      headers.Authorization = `Bearer ${bearer}`;
     }
     let body: string | undefined;
     if (o.rawBody !== undefined) body = o.rawBody;
@@ -146,9 +171,10 @@ export class User {
     return this.client.request(method, url, o.who ?? this.role, bearer, o);
   }
 
-  /** POST the password grant (AUTH-1) to the token endpoint. */
+  /** POST the password grant (AUTH-1) to the token endpoint, only when it is on a trusted origin (TARGET.md §11). */
   passwordGrant(username: string, password: string): Promise<Exchange> {
     if (!this.tokenUrl) throw new Inconclusive('no token endpoint known: the MsRtcOAuth challenge was not obtained');
+    this.client.requireTrusted('POST', this.tokenUrl, `the password grant of the ${this.role}`);
     const form = new URLSearchParams({ grant_type: 'password', username, password }).toString();
     return this.request('POST', this.tokenUrl, { rawBody: form, contentType: 'application/x-www-form-urlencoded', auth: 'none' });
   }

@@ -108,7 +108,15 @@ export class EventChannel {
     let url = first;
     while (!this.stopped) {
       this.pendingSince = performance.now();
-      const x = await this.app.get(url, { who: this.who, timeoutMs: 200_000 });
+      let x: Exchange;
+      try {
+        x = await this.app.get(url, { who: this.who, timeoutMs: 200_000 });
+      } catch (e) {
+        // not sent (an events link on an untrusted origin): the waiters learn why instead of an unhandled rejection
+        this.pendingSince = undefined;
+        this.fail(`the P-GET was not sent: ${(e as Error).message}`, { seq: 0, who: this.who, method: 'GET', url, requestHeaders: {}, responseHeaders: {}, sentAt: performance.now(), receivedAt: performance.now(), error: (e as Error).message });
+        break;
+      }
       this.pendingSince = undefined;
       if (this.stopped) break;
       const body = objectBody(x);

@@ -1,4 +1,6 @@
 import type { RequestListener, IncomingMessage } from 'node:http';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as tls from 'node:tls';
 import supertest from 'supertest';
 import type { Exchange } from './exchange';
@@ -40,17 +42,82 @@ interface RawBody {
 type Pending = { who: string; abort(): void };
 
 /**
- * Circuit breaker shared by the transports of one process: after this many exchanges in a row ended without a
- * complete answer in time, the target is taken to have stopped answering and further requests fail at once, so
- * that a hanging target ends the run in bounded time (its scenarios are inconclusive) instead of timing out
- * scenario after scenario.
+ * Circuit breaker of the whole run. The target is taken to have stopped answering, and every further request of
+ * the run fails at once (its scenario inconclusive), when
+ *  - a request with the normal deadline got no complete answer in time and no other request of the run got one
+ *    while it waited (nothing at all answered for a whole deadline), or
+ *  - this many exchanges in a row ended without a complete answer in time.
+ * Cucumber workers are separate processes: the run shares the state through files in the directory named by
+ * BREAKER_DIR_VARIABLE (`answered`: its modification time is the last complete answer; `tripped`: the reason),
+ * and the coordinator watches `tripped` to end the run. Without that variable the state is this process's own.
  */
 export const STOPPED_ANSWERING_AFTER = 3;
-const health = { timeoutsInARow: 0 };
+export const BREAKER_DIR_VARIABLE = 'UCWA_CONFORMANCE_BREAKER_DIR';
+const health: { timeoutsInARow: number; lastAnswerAt: number; tripped?: string } = { timeoutsInARow: 0, lastAnswerAt: 0 };
 
-/** Forget earlier time-outs (for the suite's own tests). */
+function breakerDir(): string | undefined {
+  return process.env[BREAKER_DIR_VARIABLE] || undefined;
+}
+
+/** Prepares the run-wide breaker in `dir` (the coordinator calls this before the workers start). */
+export function initBreaker(dir: string): void {
+  fs.mkdirSync(dir, { recursive: true });
+  fs.rmSync(path.join(dir, 'tripped'), { force: true });
+  fs.writeFileSync(path.join(dir, 'answered'), '');
+}
+
+/** Why the run's breaker tripped, or undefined while the target answers. */
+export function breakerTripped(dir = breakerDir()): string | undefined {
+  if (health.tripped !== undefined) return health.tripped;
+  if (!dir) return undefined;
+  try {
+    return (health.tripped = fs.readFileSync(path.join(dir, 'tripped'), 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+function trip(reason: string): void {
+  health.tripped ??= reason;
+  const dir = breakerDir();
+  if (!dir) return;
+  try {
+    // 'wx': the first process to trip names the reason; the others keep it
+    fs.writeFileSync(path.join(dir, 'tripped'), reason, { flag: 'wx' });
+  } catch {
+    /* already tripped by another worker */
+  }
+}
+
+function answered(): void {
+  health.lastAnswerAt = Date.now();
+  health.timeoutsInARow = 0;
+  const dir = breakerDir();
+  if (!dir) return;
+  try {
+    const now = new Date();
+    fs.utimesSync(path.join(dir, 'answered'), now, now);
+  } catch {
+    /* the run's temporary directory is gone: the run is ending */
+  }
+}
+
+/** When any request of the run last got a complete answer (ms since the epoch). */
+function lastAnswerAt(): number {
+  const dir = breakerDir();
+  if (!dir) return health.lastAnswerAt;
+  try {
+    return Math.max(health.lastAnswerAt, fs.statSync(path.join(dir, 'answered')).mtimeMs);
+  } catch {
+    return health.lastAnswerAt;
+  }
+}
+
+/** Forget earlier time-outs (for the suite's own tests and the self-test's variants). */
 export function resetTargetHealth(): void {
   health.timeoutsInARow = 0;
+  health.lastAnswerAt = 0;
+  delete health.tripped;
 }
 
 /**
@@ -90,7 +157,8 @@ export class HttpTransport {
   }
 
   async send(req: HttpRequest): Promise<Exchange> {
-    if (health.timeoutsInARow >= STOPPED_ANSWERING_AFTER) {
+    const stopped = breakerTripped();
+    if (stopped !== undefined) {
       const now = performance.now();
       const x: Exchange = {
         seq: ++this.seq,
@@ -101,7 +169,7 @@ export class HttpTransport {
         responseHeaders: {},
         sentAt: now,
         receivedAt: now,
-        error: `not sent: the target stopped answering (${health.timeoutsInARow} requests in a row had no complete answer in time)`,
+        error: `not sent: the target stopped answering (${stopped})`,
       };
       this.options.onExchange?.(x);
       return x;
@@ -157,6 +225,7 @@ export class HttpTransport {
       }) as unknown as (str: string) => unknown);
     for (const [k, v] of Object.entries(headers)) test.set(k, v);
     const pending: Pending = { who: req.who, abort: () => test.abort() };
+    const sentWall = Date.now();
     this.pending.add(pending);
     try {
       const res = await (req.body !== undefined ? test.send(req.body) : test);
@@ -165,11 +234,16 @@ export class HttpTransport {
       x.responseHeaders = res.headers as Record<string, string | string[]>;
       if (raw && raw.text) x.responseBody = raw.text;
       if (raw?.truncated) x.truncated = true;
-      health.timeoutsInARow = 0;
+      answered();
     } catch (e) {
       const err = e as Error & { code?: string; timeout?: number };
       x.error = err.timeout ? `no complete answer within ${timeout} ms` : err.code ? `${err.code}: ${err.message}` : err.message || String(e);
-      if (err.timeout) health.timeoutsInARow++;
+      if (err.timeout) {
+        health.timeoutsInARow++;
+        const why = `${x.method} ${x.url} had no complete answer within ${timeout} ms`;
+        if (req.timeoutMs === undefined && lastAnswerAt() < sentWall) trip(`${why}, and no other request was answered meanwhile`);
+        else if (health.timeoutsInARow >= STOPPED_ANSWERING_AFTER) trip(`${health.timeoutsInARow} requests in a row had no complete answer in time, the last ${why}`);
+      }
     } finally {
       this.pending.delete(pending);
       x.receivedAt = performance.now();

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import type { ErrorObject } from 'ajv';
 import { schemas } from './schemas';
 import type { RelPrefix } from './dialect';
+import { originProblems, TrustedOrigins } from './origins';
 
 /** `$id` of the target description schema (TARGET.md §7). */
 export const TARGET_SCHEMA_ID = 'urn:ucwa-conformance:target-description:1';
@@ -35,6 +36,8 @@ export interface Target {
   capabilities: Record<Capability, boolean>;
   fixtures: Partial<Record<ErrorFixture, Account>> & { onlineMeetingUri?: string };
   unsupportedContentTypeStatus: 410 | 415;
+  /** where credentials may go (TARGET.md §11): the origin of discoveryUrl and the `trustedOrigins` entries */
+  trusted: TrustedOrigins;
   /** Every secret value (passwords, tokens) of the description, for redaction. */
   secrets: string[];
 }
@@ -91,7 +94,12 @@ function describeProblems(errors: ErrorObject[]): string[] {
       case 'pattern':
         if (e.schemaPath.includes('sipUri')) out.push(`${where}: must be a SIP URI such as "sip:alice@example.com"`);
         else if (e.instancePath === '/discoveryUrl') out.push(`${where}: must be an absolute http: or https: URL`);
+        else if (e.instancePath.startsWith('/trustedOrigins/'))
+          out.push(`${where}: must be an origin such as "https://lyncweb.contoso.example" or "https://*.contoso.example" (scheme, host, optional port; no path)`);
         else out.push(`${where}: ${e.message ?? 'does not match'}`);
+        break;
+      case 'uniqueItems':
+        out.push(`${where}: lists the same entry twice ([${String(p.i)}] and [${String(p.j)}])`);
         break;
       case 'enum':
         out.push(`${where}: must be one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`);
@@ -119,6 +127,7 @@ interface RawDescription {
   capabilities?: Partial<Record<Capability, boolean>>;
   fixtures?: Partial<Record<ErrorFixture, RawAccount>> & { onlineMeetingUri?: string };
   unsupportedContentTypeStatus?: 410 | 415;
+  trustedOrigins?: string[];
 }
 
 /**
@@ -182,6 +191,8 @@ export function parseTargetDescription(json: unknown, source: string, env: NodeJ
     if (earlier) problems.push(`${where}: same uri as ${earlier} (account uris must be pairwise different, case-insensitive)`);
     else first.set(uri, where);
   }
+  // The schema checks the shape; the URL standard decides whether host and port make an origin (e.g. port 99999).
+  problems.push(...originProblems(raw.trustedOrigins ?? [], 'trustedOrigins'));
   if (problems.length) throw new TargetDescriptionError(source, problems);
 
   const tol = raw.timing?.toleranceSeconds;
@@ -199,6 +210,7 @@ export function parseTargetDescription(json: unknown, source: string, env: NodeJ
     capabilities,
     fixtures,
     unsupportedContentTypeStatus: raw.unsupportedContentTypeStatus ?? 410,
+    trusted: new TrustedOrigins([raw.discoveryUrl], raw.trustedOrigins ?? []),
     secrets: [...new Set(secrets)],
   };
 }
