@@ -27,6 +27,25 @@ function newestSource() {
   return newest;
 }
 
+/**
+ * Deletes compiled files whose source is gone (a moved or deleted .ts): a stale dist/reference/faults.js would
+ * otherwise shadow a new reference/faults/index.ts.
+ */
+function removeOrphans() {
+  const visit = (dir) => {
+    if (!fs.existsSync(dir)) return;
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) visit(p);
+      else {
+        const source = path.join(ROOT, path.relative(path.join(ROOT, 'dist'), p)).replace(/\.js(\.map)?$/, '.ts');
+        if (/\.js(\.map)?$/.test(e.name) && !fs.existsSync(source)) fs.rmSync(p);
+      }
+    }
+  };
+  for (const d of SOURCES) visit(path.join(ROOT, 'dist', d));
+}
+
 /** Compiles when dist/ is missing or older than a source; returns whether it compiled. */
 function ensureBuilt({ force = false } = {}) {
   if (!fs.existsSync(path.join(ROOT, 'tsconfig.build.json'))) return false;
@@ -38,6 +57,7 @@ function ensureBuilt({ force = false } = {}) {
     throw new Error('dist/ is missing and TypeScript is not installed: run `npm ci` in the project folder');
   }
   if (!force && fs.existsSync(STAMP) && fs.statSync(STAMP).mtimeMs >= newestSource()) return false;
+  removeOrphans();
   execFileSync(process.execPath, [tsc, '-p', path.join(ROOT, 'tsconfig.build.json')], { cwd: ROOT, stdio: 'inherit' });
   // tsc leaves the build-info file untouched when nothing changed: mark the check as done
   const now = new Date();
