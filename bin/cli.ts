@@ -33,6 +33,7 @@ Options:
   --long-running        also run the checks that take minutes (@long-running: EV-3's idle release)
   --ca FILE             PEM certificate of a private CA to trust for an https target (besides the system CAs)
   --insecure            do not verify the target's TLS certificate (the reports say so)
+  --verbose             print every exchange of a failure (the console shows the first; all are in the HTML report)
   --rel-prefix P        dialect of the embedded reference server: "ms:rtc:saas:" (default), "" or "service:"
   --no-answer-timeout S no-answer timeout of the embedded reference server in seconds (default 30)
   --help                this text
@@ -79,6 +80,7 @@ function options(argv: string[]): RunOptions | undefined {
       'no-answer-timeout': { type: 'string' },
       ca: { type: 'string' },
       insecure: { type: 'boolean' },
+      verbose: { type: 'boolean' },
       help: { type: 'boolean' },
     },
   });
@@ -108,6 +110,7 @@ function options(argv: string[]): RunOptions | undefined {
     noAnswerTimeout: timeout,
     ...(values.ca ? { ca: values.ca } : {}),
     insecure: values.insecure === true,
+    verbose: values.verbose === true,
     out: (t) => process.stdout.write(t),
     err: (t) => process.stderr.write(t),
   };

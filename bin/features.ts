@@ -3,7 +3,9 @@ import * as path from 'node:path';
 import { generateMessages } from '@cucumber/gherkin';
 import { IdGenerator, SourceMediaType } from '@cucumber/messages';
 
-export const ROOT = path.resolve(__dirname, '..');
+import { ROOT } from './root';
+
+export { ROOT };
 export const FEATURES_DIR = path.join(ROOT, 'features');
 
 /** One scenario (or example row) of the feature files, with every tag it inherits. */

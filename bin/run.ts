@@ -11,6 +11,7 @@ import { redact } from '../steps/support/exchange';
 import { cleanUpLive } from '../steps/support/live';
 import { parseTargetDescription, parseTargetText, TargetDescriptionError, type Target } from '../steps/support/target';
 import type { WorldParameters } from '../steps/support/world';
+import { discard, failureText, headline, paintSummary, Progress, useColor } from './console';
 import { loadDeviations, type Deviation } from './deviations';
 import { ConfigurationError } from './errors';
 import { loadCatalogue, ROOT } from './features';
@@ -34,6 +35,8 @@ export interface RunOptions {
   ca?: string;
   /** switch certificate verification off (shown in the reports) */
   insecure: boolean;
+  /** every exchange of a failure on the console, not only the first */
+  verbose?: boolean;
   out: (text: string) => void;
   err: (text: string) => void;
 }
@@ -261,7 +264,7 @@ export async function run(o: RunOptions, interrupt: Promise<string>): Promise<nu
         file: 'cucumber.js',
         profiles: [o.profile],
         provided: {
-          format: ['progress', ['html', `${cucumberHtml}.partial`]],
+          format: [['html', `${cucumberHtml}.partial`]],
           worldParameters: params as unknown as Record<string, never>,
           parallel: parallel > 1 ? parallel : 0,
           tags: [o.tags ? `(${o.tags})` : '', o.longRunning ? '' : 'not @long-running'].filter(Boolean).join(' and '),
@@ -272,7 +275,14 @@ export async function run(o: RunOptions, interrupt: Promise<string>): Promise<nu
     const configured = (runConfiguration.runtime.worldParameters as { gateLevel?: GateLevel }).gateLevel;
     const gateLevel: GateLevel = o.level ?? configured ?? 'must';
     const envelopes: Envelope[] = [];
-    const finished = runCucumber(runConfiguration, { cwd: ROOT }, (m) => envelopes.push(m)).then(() => undefined);
+    const color = useColor(process.stderr, o.profile);
+    const progress = new Progress({ write: o.err, tty: Boolean(process.stderr.isTTY), color, gateLevel, deviations, columns: process.stderr.columns });
+    progress.start();
+    // Cucumber's stdout formatter (progress, its default) goes nowhere: the console is ours (bin/console.ts)
+    const finished = runCucumber(runConfiguration, { cwd: ROOT, stdout: discard() }, (m) => {
+      envelopes.push(m);
+      progress.onMessage(m);
+    }).then(() => undefined);
     let watch: NodeJS.Timeout | undefined;
     const stoppedAnswering = new Promise<{ stopped: string }>((resolve) => {
       watch = setInterval(() => {
@@ -282,6 +292,7 @@ export async function run(o: RunOptions, interrupt: Promise<string>): Promise<nu
     });
     const ending = await Promise.race([finished, interrupt.then((signal) => ({ signal })), stoppedAnswering]);
     clearInterval(watch);
+    progress.stop();
     const interruption = ending && 'signal' in ending ? ending.signal : undefined;
     const trippedReason = ending && 'stopped' in ending ? ending.stopped : breakerTripped(breakerDir);
     if (interruption !== undefined) o.err(`\n${interruption}: cleaning up and writing the reports…\n`);
@@ -314,7 +325,8 @@ export async function run(o: RunOptions, interrupt: Promise<string>): Promise<nu
     writeReports(o.reportDir, summary, outcome.scenarios, envelopes);
     if (ending === undefined && fs.existsSync(`${cucumberHtml}.partial`)) fs.renameSync(`${cucumberHtml}.partial`, cucumberHtml);
     else fs.rmSync(`${cucumberHtml}.partial`, { force: true });
-    o.out(`\n${consoleText(outcome, target)}\nReports written to ${o.reportDir}${interruption !== undefined ? ' (marked interrupted)' : stopped ? ' (marked incomplete: the target stopped answering)' : ''}\n`);
+    const failures = failureText(outcome, { verbose: o.verbose ?? false, color });
+    o.out(`${failures ? `\n${failures}` : ''}\n${paintSummary(consoleText(outcome, target), color)}\n${headline(outcome)}\nReports written to ${o.reportDir}${interruption !== undefined ? ' (marked interrupted)' : stopped ? ' (marked incomplete: the target stopped answering)' : ''}\n`);
     return outcome.gate.exitCode;
   } finally {
     if (process.env[BREAKER_DIR_VARIABLE] === breakerDir) delete process.env[BREAKER_DIR_VARIABLE];

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { FAULTS } from '../reference/faults';
 import { loadCatalogue, loadScenarios, ROOT } from './features';
+import { nodeArgs } from './root';
 import type { Summary } from './summary';
 import { serveVariant } from './variant-server';
 
@@ -50,8 +51,8 @@ async function serve(faults: string[]) {
 function suite(dir: string, tags: string | undefined, parallel: number): Promise<{ code: number | null; output: string; summary?: Summary; wallMs: number }> {
   const started = performance.now();
   return new Promise((resolve) => {
-    const args = ['bin/conformance.ts', '--target', path.join(dir, 'target.json'), '--report-dir', path.join(dir, 'reports'), '--parallel', String(parallel), ...(tags ? ['--tags', tags] : [])];
-    const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: ROOT, env: { ...process.env, TARGET: '' } });
+    const args = [...nodeArgs('bin/conformance.ts'), '--target', path.join(dir, 'target.json'), '--report-dir', path.join(dir, 'reports'), '--parallel', String(parallel), ...(tags ? ['--tags', tags] : [])];
+    const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, TARGET: '' } });
     let output = '';
     child.stdout.on('data', (c: Buffer) => (output += c.toString()));
     child.stderr.on('data', (c: Buffer) => (output += c.toString()));
@@ -82,21 +83,23 @@ interface WorkerLine {
   scenarios?: { uri: string; line?: number; name: string; requirements: string[]; verdict: string }[];
   error?: string;
   wallMs: number;
+  /** caught by a scenario of a declared requirement in the first pass; the others did not run */
+  stoppedEarly?: boolean;
 }
 
 /**
  * Runs variants in one worker process (step definitions loaded once), taking the next job from `next` whenever
  * it has finished one, so that long variants do not hold up a fixed share of the others.
  */
-function worker(next: () => { name: string; tags?: string } | undefined, onLine: (l: WorkerLine) => void): Promise<void> {
+function worker(next: () => { name: string; tags?: string; breaks: string[] } | undefined, baselineFile: string, onLine: (l: WorkerLine) => void): Promise<void> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bin/selftest-worker.ts', String(SHORT_TIMEOUT_S)], { cwd: ROOT, env: { ...process.env, TARGET: '', UCWA_CONFORMANCE_EVENT_WAIT_MS: String(EVENT_WAIT_MS_SELFTEST) }, stdio: ['pipe', 'pipe', 'ignore'] });
+    const child = spawn(process.execPath, nodeArgs('bin/selftest-worker.ts', String(SHORT_TIMEOUT_S), baselineFile), { cwd: ROOT, env: { ...process.env, TARGET: '', UCWA_CONFORMANCE_EVENT_WAIT_MS: String(EVENT_WAIT_MS_SELFTEST) }, stdio: ['pipe', 'pipe', 'ignore'] });
     const pending = new Set<string>();
     const feed = () => {
       const job = next();
       if (!job) return child.stdin.end();
       pending.add(job.name);
-      child.stdin.write(`${job.name}\t${job.tags ?? ''}\n`);
+      child.stdin.write(`${job.name}\t${job.tags ?? ''}\t${job.breaks.join(',')}\n`);
     };
     let buffer = '';
     child.stdout.on('data', (c: Buffer) => {
@@ -126,7 +129,7 @@ function judge(name: string, breaks: string[], line: WorkerLine, baseline: Reado
   const diagnosedBy = [...new Set(failing.flatMap((x) => x.requirements.filter((id) => breaks.includes(id))))];
   const collateral = failing.filter((x) => !x.requirements.some((id) => breaks.includes(id))).map((x) => `[${x.requirements.join(' ')}] ${x.name}`);
   const verdict = failing.length === 0 ? 'survived' : diagnosedBy.length ? 'caught' : 'caught (unrelated only)';
-  return { name, breaks, verdict, diagnosedBy, collateral, failing: failing.map((x) => `[${x.requirements.join(' ')}] ${x.name}`), wallMs: line.wallMs };
+  return { name, breaks, verdict, diagnosedBy, collateral, failing: failing.map((x) => `[${x.requirements.join(' ')}] ${x.name}`), wallMs: line.wallMs, ...(line.stoppedEarly ? { note: 'caught by a declared requirement\'s scenario in the first pass; the other scenarios (collateral) did not run' } : {}) };
 }
 
 export interface SelftestReport {
@@ -203,13 +206,15 @@ reports/selftest.json). Exit 0 when every variant is caught, ≥ 95 % correctly 
   const queue = variants
     .map((f) => {
       const tags = tagsFor(f.breaks, slow, values.full === true);
-      return { name: f.name as string, ...(tags ? { tags } : {}) };
+      return { name: f.name as string, breaks: [...f.breaks] as string[], ...(tags ? { tags } : {}) };
     })
     .sort((a, b) => Number(a.tags === 'not @slow') - Number(b.tags === 'not @slow'));
   const breaksOf = new Map(variants.map((f) => [f.name as string, [...f.breaks] as string[]]));
+  const baselineFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'selftest-baseline-')), 'verdicts.json');
+  fs.writeFileSync(baselineFile, JSON.stringify([...(first ?? new Map()).entries()]));
   await Promise.all(
     Array.from({ length: Math.min(concurrency, queue.length) }, () =>
-      worker(() => queue.shift(), (line) => {
+      worker(() => queue.shift(), baselineFile, (line) => {
         const r = judge(line.name, breaksOf.get(line.name) ?? [], line, first ?? new Map());
         byName.set(r.name, r);
         process.stdout.write(`[${++doneCount}/${variants.length}] ${r.verdict.padEnd(24)} ${r.name} (${(r.wallMs / 1000).toFixed(1)} s)\n`);

@@ -15,12 +15,11 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as path from 'node:path';
+import { nodeArgs, ROOT } from './root';
 
 type Json = Record<string, any>;
 type Outcome = 'accept' | 'decline' | 'cancel' | 'timeout';
 
-const ROOT = path.join(__dirname, '..');
 const OUTCOMES: readonly Outcome[] = ['accept', 'decline', 'cancel', 'timeout'];
 const P = 'ms:rtc:saas:';
 /** §9.2: [caller, callee] completion as status/code/subcode. */
@@ -65,7 +64,7 @@ interface Server {
 }
 
 async function startServer(o: Options): Promise<Server> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'reference/main.ts', '--port', '0', '--host', '127.0.0.1',
+  const child = spawn(process.execPath, [...nodeArgs('reference/main.ts'), '--port', '0', '--host', '127.0.0.1',
     '--pairs', String(o.flows), '--no-answer-timeout', String(o.noAnswerTimeout)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';

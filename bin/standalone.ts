@@ -1,12 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { ROOT } from './features';
+import { nodeArgs, ROOT } from './root';
 
 /**
  * Starts the standalone reference server (`reference/main.ts --port 0`, plus `args`) as a separate process and
  * resolves with the target description it prints, once that is complete JSON (rejects after 20 s).
  */
 export function spawnStandaloneReference<D = Record<string, unknown>>(args: readonly string[] = []): Promise<{ process: ChildProcess; description: D }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'reference/main.ts', '--port', '0', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, nodeArgs('reference/main.ts', '--port', '0', ...args), { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   return new Promise((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => {

@@ -2,9 +2,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CAPABILITIES, ERROR_FIXTURES, type Target } from '../steps/support/target';
 import type { Deviation } from './deviations';
+import { ROOT } from './root';
 import { count, type Outcome, type Verdict } from './verdicts';
 
-export const SUITE_VERSION: string = (JSON.parse(fs.readFileSync(path.resolve(__dirname, '..', 'package.json'), 'utf8')) as { version: string }).version;
+export const SUITE_VERSION: string = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
 /** What the target declares, without any credential: shown in every report. */
 export interface TargetSummary {

@@ -7,9 +7,8 @@ import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createApp } from '../reference/app';
+import { nodeArgs, ROOT } from '../bin/root';
 import { runSuite } from './support/suite';
-
-const ROOT = path.resolve(__dirname, '..');
 
 async function interruptedRun(signal: 'SIGINT' | 'SIGTERM', parallel: number) {
   const app = createApp();
@@ -19,7 +18,7 @@ async function interruptedRun(signal: 'SIGINT' | 'SIGTERM', parallel: number) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'interrupt-'));
   fs.writeFileSync(path.join(dir, 'target.json'), JSON.stringify(app.describe(url)));
   try {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bin/conformance.ts', '--target', path.join(dir, 'target.json'), '--report-dir', path.join(dir, 'reports'), '--parallel', String(parallel), '--tags', '@slow or @area:discovery'], {
+    const child = spawn(process.execPath, nodeArgs('bin/conformance.ts', '--target', path.join(dir, 'target.json'), '--report-dir', path.join(dir, 'reports'), '--parallel', String(parallel), '--tags', '@slow or @area:discovery'), {
       cwd: ROOT,
       env: { ...process.env, TARGET: '' },
     });

@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createApp } from '../reference/app';
+import { nodeArgs } from '../bin/root';
 import type { Ctx } from '../reference/context';
 import { notFound } from '../reference/errors';
 import { type Fault, FAULTS, SEAM_NAMES } from '../reference/faults';
@@ -325,7 +326,7 @@ describe('fault switches: the standalone server flag', () => {
   });
 
   test('--fault prints FAULT in the name, x-faults, and a warning on stderr', async () => {
-    child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'reference', 'main.ts'), '--port', '0',
+    child = spawn(process.execPath, [...nodeArgs('reference/main.ts'), '--port', '0',
       '--fault', 'subject-limit-249', '--fault=token-type-mac'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
@@ -340,7 +341,7 @@ describe('fault switches: the standalone server flag', () => {
   });
 
   test('an unknown --fault exits 2 naming it', async () => {
-    const run = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'reference', 'main.ts'), '--port', '0', '--fault', 'nope-nope'],
+    const run = spawn(process.execPath, nodeArgs('reference/main.ts', '--port', '0', '--fault', 'nope-nope'),
       { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let err = '';
     run.stderr!.on('data', (c: Buffer) => { err += c; });

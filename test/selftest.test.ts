@@ -5,8 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { FAULTS } from '../reference/faults';
-
-const ROOT = path.resolve(__dirname, '..');
+import { nodeArgs, ROOT } from '../bin/root';
 
 interface Report {
   baseline: { passed: boolean; problems: string[] };
@@ -19,7 +18,7 @@ test('mutation self-test: the unmodified reference server passes and every fault
   assert.ok(FAULTS.length >= 60, `at least 60 variants (${FAULTS.length})`);
   const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'selftest-')), 'selftest.json');
   const code = await new Promise<number | null>((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bin/selftest.ts', '--out', out], { cwd: ROOT, env: { ...process.env, TARGET: '' }, stdio: ['ignore', 'inherit', 'inherit'] });
+    const child = spawn(process.execPath, nodeArgs('bin/selftest.ts', '--out', out), { cwd: ROOT, env: { ...process.env, TARGET: '' }, stdio: ['ignore', 'inherit', 'inherit'] });
     child.on('close', resolve);
   });
   const report = JSON.parse(fs.readFileSync(out, 'utf8')) as Report;

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { ROOT } from '../../bin/root';
 import { formatExchange, redact, type Exchange } from './exchange';
 
 interface CatalogueEntry {
@@ -8,7 +9,7 @@ interface CatalogueEntry {
   title: string;
 }
 
-const CATALOGUE_FILE = path.resolve(__dirname, '..', '..', 'features', 'requirements.json');
+const CATALOGUE_FILE = path.join(ROOT, 'features', 'requirements.json');
 
 let catalogue: Map<string, CatalogueEntry> | undefined;
 

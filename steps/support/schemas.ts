@@ -2,9 +2,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Ajv2020, { type ErrorObject } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
+import { ROOT } from '../../bin/root';
 
 /** Folder of the JSON Schemas: every `*.schema.json` in it is loaded by its `$id`. */
-export const SCHEMA_DIR = path.resolve(__dirname, '..', '..', 'schemas');
+export const SCHEMA_DIR = path.join(ROOT, 'schemas');
 
 /**
  * The one strict ajv instance. The profile counts lengths in UTF-16 code units (PROFILE.md SM-6: 125 × U+1F600 is
