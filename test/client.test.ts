@@ -123,7 +123,7 @@ test('a hanging answer ends within the timeout and a huge body is cut at the rea
   assert.equal(huge.responseBody?.length, 1000);
 });
 
-test('the run-wide breaker: a time-out with no other answer meanwhile stops every further request, also in other processes', async () => {
+test('the run-wide breaker: a time-out with no authenticated answer meanwhile stops every further request, also in other processes', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'breaker-'));
   const before = process.env[BREAKER_DIR_VARIABLE];
   process.env[BREAKER_DIR_VARIABLE] = dir;
@@ -135,9 +135,10 @@ test('the run-wide breaker: a time-out with no other answer meanwhile stops ever
     // a request with its own deadline (a P-GET, a probe) that ends unanswered does not trip it alone …
     await t.send({ who: 'caller', method: 'GET', url: 'http://reference.invalid/hang', timeoutMs: 200 });
     assert.equal(breakerTripped(dir), undefined);
-    // … a request with the normal deadline that nothing else answered during does
+    // … a request with the normal deadline during which no authenticated request was answered does (the anonymous
+    // answer before it does not count)
     await t.send({ who: 'caller', method: 'GET', url: 'http://reference.invalid/hang' });
-    assert.match(breakerTripped(dir) ?? '', /GET http:\/\/reference\.invalid\/hang had no complete answer within 300 ms, and no other request was answered meanwhile/);
+    assert.match(breakerTripped(dir) ?? '', /GET http:\/\/reference\.invalid\/hang had no complete answer within 300 ms, and no authenticated request was answered meanwhile/);
     // another worker sees the file, not this process's memory
     resetTargetHealth();
     assert.match(breakerTripped(dir) ?? '', /reference\.invalid\/hang/);

@@ -44,9 +44,12 @@ type Pending = { who: string; abort(): void };
 /**
  * Circuit breaker of the whole run. The target is taken to have stopped answering, and every further request of
  * the run fails at once (its scenario inconclusive), when
- *  - a request with the normal deadline got no complete answer in time and no other request of the run got one
- *    while it waited (nothing at all answered for a whole deadline), or
- *  - this many exchanges in a row ended without a complete answer in time.
+ *  - a request with the normal deadline got no complete answer in time and no authenticated request of the run got
+ *    one while it waited (the application API answered nothing for a whole deadline), or
+ *  - this many exchanges in a row ended without a complete answer in time, with no authenticated request answered
+ *    between them.
+ * Answers to anonymous requests (discovery, the 401 probe) do not count: they often come from another origin that
+ * keeps answering while the application API hangs.
  * Cucumber workers are separate processes: the run shares the state through files in the directory named by
  * BREAKER_DIR_VARIABLE (`answered`: its modification time is the last complete answer; `tripped`: the reason),
  * and the coordinator watches `tripped` to end the run. Without that variable the state is this process's own.
@@ -102,7 +105,7 @@ function answered(): void {
   }
 }
 
-/** When any request of the run last got a complete answer (ms since the epoch). */
+/** When an authenticated request of the run last got a complete answer (ms since the epoch). */
 function lastAnswerAt(): number {
   const dir = breakerDir();
   if (!dir) return health.lastAnswerAt;
@@ -226,6 +229,7 @@ export class HttpTransport {
     for (const [k, v] of Object.entries(headers)) test.set(k, v);
     const pending: Pending = { who: req.who, abort: () => test.abort() };
     const sentWall = Date.now();
+    const authenticated = Object.keys(headers).some((k) => k.toLowerCase() === 'authorization');
     this.pending.add(pending);
     try {
       const res = await (req.body !== undefined ? test.send(req.body) : test);
@@ -234,14 +238,16 @@ export class HttpTransport {
       x.responseHeaders = res.headers as Record<string, string | string[]>;
       if (raw && raw.text) x.responseBody = raw.text;
       if (raw?.truncated) x.truncated = true;
-      answered();
+      // Only an answer to an authenticated request shows that the application API still works: anonymous discovery
+      // documents often sit on another origin (or a cache) that keeps answering while the API hangs.
+      if (authenticated) answered();
     } catch (e) {
       const err = e as Error & { code?: string; timeout?: number };
       x.error = err.timeout ? `no complete answer within ${timeout} ms` : err.code ? `${err.code}: ${err.message}` : err.message || String(e);
       if (err.timeout) {
         health.timeoutsInARow++;
         const why = `${x.method} ${x.url} had no complete answer within ${timeout} ms`;
-        if (req.timeoutMs === undefined && lastAnswerAt() < sentWall) trip(`${why}, and no other request was answered meanwhile`);
+        if (req.timeoutMs === undefined && lastAnswerAt() < sentWall) trip(`${why}, and no authenticated request was answered meanwhile`);
         else if (health.timeoutsInARow >= STOPPED_ANSWERING_AFTER) trip(`${health.timeoutsInARow} requests in a row had no complete answer in time, the last ${why}`);
       }
     } finally {
