@@ -40,6 +40,11 @@ export interface ReferenceOptions {
    * throw a TypeError. Empty or absent: the faithful server.
    */
   faults?: readonly string[];
+  /**
+   * Behind a reverse proxy: absolute hrefs (discovery, user document, the MsRtcOAuth challenge) use X-Forwarded-Proto
+   * and X-Forwarded-Host instead of the connection's scheme and Host (default false).
+   */
+  trustProxy?: boolean;
 }
 
 export interface ReferenceApp {
@@ -64,7 +69,7 @@ const DEFAULT_APPLICATION_IDLE_SECONDS = 600;
 const REL_PREFIXES: readonly unknown[] = ['ms:rtc:saas:', '', 'service:'];
 
 /** Checks the options, throwing a TypeError that names the bad one. */
-function checkOptions(options: ReferenceOptions): Required<Omit<ReferenceOptions, 'faults'>> {
+function checkOptions(options: ReferenceOptions): Required<Omit<ReferenceOptions, 'faults' | 'trustProxy'>> {
   const resolved = {
     relPrefix: options.relPrefix ?? 'ms:rtc:saas:',
     noAnswerTimeoutSeconds: options.noAnswerTimeoutSeconds ?? 30,
@@ -185,17 +190,18 @@ async function handle(ctx: Ctx, ex: Exchange, res: ServerResponse): Promise<void
   const url = req.url ?? '/';
   if (url.length > MAX_URL_LENGTH) throw uriTooLong();
   const q = url.indexOf('?');
-  const path = q < 0 ? url : url.slice(0, q);
+  // repeated slashes count as one, as on a real server (clients joining a base URL and an href often write `//`)
+  const path = (q < 0 ? url : url.slice(0, q)).replace(/\/{2,}/g, '/');
   ex.path = path;
-  if (path === DISCOVERY_PATH) return run(ctx, ex, res, { GET: () => discoveryRoot(ctx) });
+  if (path === DISCOVERY_PATH || path === '/') return run(ctx, ex, res, { GET: () => discoveryRoot(ctx, req) });
   if (path === TOKEN_PATH) return run(ctx, ex, res, { POST: () => tokenEndpoint(ctx, req) });
   const account = ctx.access.authenticate(req.headers.authorization);
   if (!account) {
     ctx.access.unauthenticated(req, path);
-    return answer(ctx, res, challenge(req), ex);
+    return answer(ctx, res, challenge(req, ctx.settings.trustProxy), ex);
   }
   ex.account = account;
-  if (path === USER_PATH) return run(ctx, ex, res, { GET: () => userDocument(ctx) });
+  if (path === USER_PATH) return run(ctx, ex, res, { GET: () => userDocument(ctx, req) });
   const rq: Rq = { req, res, account, query: new URLSearchParams(q < 0 ? '' : url.slice(q + 1)) };
   ex.rq = rq;
   return run(ctx, ex, res, apiRoute(ctx, rq, ex, path.split('/').slice(1)));
@@ -226,7 +232,7 @@ export function createApp(options: ReferenceOptions = {}): ReferenceApp {
   const declaredStatus = opts.unsupportedContentTypeStatus;
   const tokens = new TokenStore(opts.tokenLifetimeSeconds);
   const ctx: Ctx = {
-    settings: { noAnswerTimeoutMs: opts.noAnswerTimeoutSeconds * 1000 },
+    settings: { noAnswerTimeoutMs: opts.noAnswerTimeoutSeconds * 1000, trustProxy: options.trustProxy === true },
     ...faithfulSeams(opts.relPrefix, declaredStatus, tokens),
     rep: undefined as unknown as Representer,
     accounts: new AccountDirectory(opts.pairs),

@@ -16,6 +16,7 @@ Options:
   --unsupported-content-type-status S    410 (default) or 415
   --token-lifetime-seconds S             bearer token lifetime, whole seconds (default 3600)
   --application-idle-seconds S           delete applications idle this long, fractions allowed (default 600; 0 = never)
+  --trust-proxy                          behind a reverse proxy: absolute hrefs use X-Forwarded-Proto/-Host
   --fault NAME                           DEVELOPER USE ONLY: deliberately break the server in the named way
                                          (repeatable; names and what they break: reference/faults/); for the
                                          suite's self-test, never for a real run
@@ -33,6 +34,10 @@ function parseArgs(argv: readonly string[]): Options | 'help' | 'list-faults' {
     const arg = argv[i]!;
     if (arg === '--help' || arg === '-h') return 'help';
     if (arg === '--list-faults') return 'list-faults';
+    if (arg === '--trust-proxy') {
+      options.trustProxy = true;
+      continue;
+    }
     const eq = arg.indexOf('=');
     const name = eq > 0 && arg.startsWith('--') ? arg.slice(0, eq) : arg;
     const next = (): string => {

@@ -29,14 +29,17 @@ export class Representer {
     this.t = seams.represent;
   }
 
-  /** The discovery root (DISC-1). */
-  discovery(): Json {
-    return this.t.discovery({ _links: { self: { href: DISCOVERY_PATH }, user: { href: USER_PATH } } });
+  /**
+   * The discovery root (DISC-1), its hrefs absolute on `origin` (e.g. "https://host:port") as a deployed server writes
+   * them (an empty origin: absolute paths; PROFILE.md §13 leaves the href form open).
+   */
+  discovery(origin = ''): Json {
+    return this.t.discovery({ _links: { self: { href: `${origin}${DISCOVERY_PATH}` }, user: { href: `${origin}${USER_PATH}` } } });
   }
 
-  /** The user document read with a valid token (DISC-3). */
-  user(): Json {
-    return this.t.user({ _links: { self: { href: USER_PATH }, applications: { href: APPLICATIONS_PATH } } });
+  /** The user document read with a valid token (DISC-3), absolute on `origin` like the root. */
+  user(origin = ''): Json {
+    return this.t.user({ _links: { self: { href: `${origin}${USER_PATH}` }, applications: { href: `${origin}${APPLICATIONS_PATH}` } } });
   }
 
   /** The password grant's answer (AUTH-1). */
