@@ -59,6 +59,11 @@ export class AccountDirectory {
     }
   }
 
+  /** Every account, each once (for people search, outside the profile). */
+  list(): Account[] {
+    return [...new Set(this.byUri.values())];
+  }
+
   /** The account a SIP URI names, if any. */
   findByUri(uri: string): Account | undefined {
     return this.byUri.get(sipKey(uri));

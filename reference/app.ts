@@ -2,7 +2,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AccountDirectory, describeAccount, ONLINE_MEETING_URI } from './accounts';
 import {
-  createApplication, getApplication, getCommunication, getMe, makeMeAvailable, pollEvents, removeApplication,
+  createApplication, getApplication, getCommunication, getMe, makeMeAvailable, makeMeUnavailable, pollEvents, removeApplication,
+  reportMyActivity,
 } from './applications';
 import { challenge, DISCOVERY_PATH, discoveryRoot, TOKEN_PATH, tokenEndpoint, USER_PATH, userDocument } from './auth';
 import type { RelPrefix } from './behaviour';
@@ -16,6 +17,7 @@ import {
 } from './invitations';
 import { deleteApplication, purgeCompleted } from './lifecycle';
 import type { Application } from './model';
+import { peopleRoute } from './people';
 import { answer, answerError } from './replies';
 import { Representer } from './represent';
 import { type Exchange, faithfulSeams, type Route } from './seams';
@@ -109,6 +111,12 @@ function applicationRoute(ctx: Ctx, rq: Rq, app: Application, rest: readonly str
   if (a === 'me') {
     if (n === 1) return { GET: () => getMe(ctx, app) };
     if (n === 2 && b === 'makeMeAvailable') return { POST: () => makeMeAvailable(ctx, app, rq) };
+    if (n === 2 && b === 'makeMeUnavailable') return { POST: () => makeMeUnavailable(ctx, app, rq) };
+    if (n === 2 && b === 'reportMyActivity') return { POST: () => reportMyActivity(ctx, rq) };
+  }
+  if (a === 'people') return peopleRoute(ctx, rq, app, rest.slice(1));
+  if (a === 'onlineMeetings' && n === 1) {
+    return { GET: () => ({ status: 200, body: { rel: ctx.behaviour.rel('onlineMeetings'), _links: { self: { href: `${app.href}/onlineMeetings` } } } }) };
   }
   if (a === 'communication') {
     if (n === 1) return { GET: () => getCommunication(ctx, app) };

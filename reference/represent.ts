@@ -18,6 +18,7 @@ export const APPLICATIONS_PATH = '/ucwa/v1/applications';
 
 export const communicationHref = (app: Application): string => `${app.href}/communication`;
 export const messagingHref = (conv: Conversation): string => `${conv.href}/messaging`;
+export const peopleHref = (app: Application): string => `${app.href}/people`;
 export const participantHref = (conv: Conversation, p: Participant): string => `${conv.href}/participants/${p.id}`;
 
 export class Representer {
@@ -55,18 +56,43 @@ export class Representer {
       endpointId: app.endpointId,
       culture: app.culture,
       _links: { self: { href: app.href }, [r('events')]: { href: app.channel.href } },
-      _embedded: { [r('me')]: this.me(app), [r('communication')]: this.communication(app) },
+      _embedded: {
+        [r('me')]: this.me(app),
+        [r('people')]: this.people(app),
+        [r('onlineMeetings')]: { rel: r('onlineMeetings'), _links: { self: { href: `${app.href}/onlineMeetings` } } },
+        [r('communication')]: this.communication(app),
+      },
     }, app);
   }
 
+  /**
+   * `me`: makeMeAvailable until the user is available, then makeMeUnavailable (as a real server), and reportMyActivity
+   * (outside the profile). The makeMeAvailable URL itself keeps answering either way.
+   */
   me(app: Application): Json {
     const r = this.b.rel;
+    const self = `${app.href}/me`;
+    const availability = app.availableSince > 0 ? 'makeMeUnavailable' : 'makeMeAvailable';
     return this.t.me({
       rel: r('me'),
       uri: app.account.uri,
       name: app.account.name,
-      _links: { self: { href: `${app.href}/me` }, [r('makeMeAvailable')]: { href: `${app.href}/me/makeMeAvailable` } },
+      _links: {
+        self: { href: self },
+        [r(availability)]: { href: `${self}/${availability}` },
+        [r('reportMyActivity')]: { href: `${self}/reportMyActivity` },
+      },
     }, app);
+  }
+
+  /** `people` (outside the profile): search and the contact list. */
+  people(app: Application): Json {
+    const r = this.b.rel;
+    const self = peopleHref(app);
+    return {
+      rel: r('people'),
+      _links: { self: { href: self }, [r('search')]: { href: `${self}/search` }, [r('myContacts')]: { href: `${self}/contacts` } },
+    };
   }
 
   communication(app: Application): Json {

@@ -125,3 +125,76 @@ describe('lenient input', () => {
     assert.equal(avail.status, 204, avail.text);
   });
 });
+
+describe("what a client's application expects", () => {
+  let server: RunningReference;
+  let t: string;
+  before(async () => {
+    server = await startReferenceServer({ relPrefix: '' });
+    t = await token(server.url);
+  });
+  after(() => server.close());
+
+  const create = (endpointId: string): Promise<Resp> =>
+    send(`${server.url}/ucwa/v1/applications`, 'POST', t, JSON.stringify({ UserAgent: 'u', EndpointId: endpointId, Culture: 'en-US' }));
+
+  test('the application embeds me, people, onlineMeetings and communication; me swaps makeMeAvailable for makeMeUnavailable', async () => {
+    const app = await create('embed-1');
+    const e = app.json._embedded;
+    assert.deepEqual(Object.keys(e).sort(), ['communication', 'me', 'onlineMeetings', 'people']);
+    assert.ok(e.me._links.makeMeAvailable && e.me._links.reportMyActivity && !e.me._links.makeMeUnavailable);
+    assert.ok(e.people._links.search && e.people._links.myContacts);
+    assert.equal((await send(`${server.url}${e.onlineMeetings._links.self.href}`, 'GET', t)).status, 200);
+    assert.equal((await send(`${server.url}${e.me._links.reportMyActivity.href}`, 'POST', t, '')).status, 204);
+    assert.equal((await send(`${server.url}${e.me._links.makeMeAvailable.href}`, 'POST', t, '{"SupportedModalities":["Messaging"]}')).status, 204);
+    const me = await send(`${server.url}${e.me._links.self.href}`, 'GET', t);
+    assert.ok(me.json._links.makeMeUnavailable && !me.json._links.makeMeAvailable, JSON.stringify(me.json._links));
+    assert.equal((await send(`${server.url}${me.json._links.makeMeUnavailable.href}`, 'POST', t)).status, 204);
+    const again = await send(`${server.url}${e.me._links.self.href}`, 'GET', t);
+    assert.ok(again.json._links.makeMeAvailable);
+  });
+
+  test('reportMyActivity keeps an application alive past the idle limit', async () => {
+    const idle = await startReferenceServer({ relPrefix: '', applicationIdleSeconds: 0.6 });
+    try {
+      const tk = await token(idle.url);
+      const app = await send(`${idle.url}/ucwa/v1/applications`, 'POST', tk, JSON.stringify({ UserAgent: 'u', EndpointId: 'x', Culture: 'en-US' }));
+      const href = app.json._links.self.href as string;
+      for (let i = 0; i < 6; i++) {
+        await new Promise((r) => setTimeout(r, 250));
+        assert.equal((await send(`${idle.url}${href}/me/reportMyActivity`, 'POST', tk, '')).status, 204);
+      }
+      assert.equal((await send(`${idle.url}${href}`, 'GET', tk)).status, 200);
+      await new Promise((r) => setTimeout(r, 1800));
+      assert.equal((await send(`${idle.url}${href}`, 'GET', tk)).status, 404, 'without activity it is deleted');
+    } finally {
+      await idle.close();
+    }
+  });
+
+  test('people/search returns matching accounts as contacts with a working presence link', async () => {
+    const app = await create('people-1');
+    const search = app.json._embedded.people._links.search.href as string;
+    const res = await send(`${server.url}${search}?query=bob`, 'GET', t);
+    assert.equal(res.status, 200, res.text);
+    const contacts = res.json._embedded.contact as { uri: string; name: string; _links: Record<string, { href: string }> }[];
+    assert.deepEqual(contacts.map((c) => c.uri), ['sip:bob@example.com']);
+    assert.equal(contacts[0]!.name, 'Bob');
+    const presence = await send(`${server.url}${contacts[0]!._links.contactPresence!.href}`, 'GET', t);
+    assert.equal(presence.status, 200);
+    assert.equal(presence.json.availability, 'Offline');
+    assert.equal((await send(`${server.url}${search}?query=nobody-at-all`, 'GET', t)).json._embedded.contact.length, 0);
+    assert.equal((await send(`${server.url}${search}`, 'GET', t)).status, 400);
+    assert.equal((await send(`${server.url}${app.json._embedded.people._links.myContacts.href}`, 'GET', t)).status, 200);
+  });
+
+  test('a repeated endpointId of the same user returns the same application; another user gets its own', async () => {
+    const first = await create('same-endpoint');
+    const second = await create('same-endpoint');
+    assert.equal(second.status, 201);
+    assert.equal(second.json._links.self.href, first.json._links.self.href);
+    const bob = await token(server.url, { username: 'bob', password: 'bob-Pa55word' });
+    const other = await send(`${server.url}/ucwa/v1/applications`, 'POST', bob, JSON.stringify({ UserAgent: 'u', EndpointId: 'same-endpoint', Culture: 'en-US' }));
+    assert.notEqual(other.json._links.self.href, first.json._links.self.href);
+  });
+});
