@@ -17,6 +17,7 @@ import {
 } from './invitations';
 import { deleteApplication, purgeCompleted } from './lifecycle';
 import type { Application } from './model';
+import { messagingRoute } from './messaging';
 import { peopleRoute } from './people';
 import { answer, answerError } from './replies';
 import { Representer } from './represent';
@@ -142,6 +143,8 @@ function applicationRoute(ctx: Ctx, rq: Rq, app: Application, rest: readonly str
         if (n === 4) return { GET: () => getMessaging(ctx, conv) };
         if (n === 5 && e === 'stopMessaging') return { POST: () => stopMessaging(ctx, conv, rq) };
         if (n === 5 && e === 'addMessaging') return { POST: () => addMessaging(ctx, conv, rq) };
+        const modality = messagingRoute(ctx, rq, conv, rest.slice(4));
+        if (modality) return modality;
       }
       if (d === 'participants' && n === 5) return { GET: () => getParticipant(ctx, conv, e!) };
     }

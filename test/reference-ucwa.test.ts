@@ -198,3 +198,58 @@ describe("what a client's application expects", () => {
     assert.notEqual(other.json._links.self.href, first.json._links.self.href);
   });
 });
+
+describe('a client written from the public pages completes a conversation (dialect "")', () => {
+  let server: RunningReference;
+  before(async () => { server = await startReferenceServer({ relPrefix: '' }); });
+  after(() => server.close());
+
+  test('invitation, accept, "hello" received by the callee as a message event, a reply received by the caller', async () => {
+    const { DocClient } = await import('./support/ucwa-doc-client');
+    await conversation(DocClient, `${server.url}/`);
+  });
+});
+
+/** The whole exchange between two DocClients signed in from rootUrl. */
+export async function conversation(DocClient: typeof import('./support/ucwa-doc-client').DocClient, rootUrl: string, fetcher?: typeof fetch): Promise<void> {
+  const alice = new DocClient(rootUrl, 'alice', 'alice-Pa55word', fetcher);
+  const bob = new DocClient(rootUrl, 'bob', 'bob-Pa55word', fetcher);
+  try {
+    await alice.signIn('alice-endpoint');
+    await bob.signIn('bob-endpoint');
+    await alice.startMessaging('sip:bob@example.com', 'doc client', 'hello');
+    const started = await bob.waitFor((e) => e.rel === 'messagingInvitation' && e.type === 'started', 'incoming invitation');
+    const invitation = started.embedded!;
+    assert.equal(invitation.direction, 'Incoming');
+    assert.equal(invitation._links.from.title, 'Alice');
+    assert.equal(invitation._embedded.from.uri, 'sip:alice@example.com');
+    assert.equal((await bob.request('POST', invitation._links.accept.href, '')).status, 204);
+    const hello = await bob.waitFor((e) => e.rel === 'message' && e.type === 'completed', 'message event');
+    assert.equal(hello.senderRel, 'conversation');
+    assert.equal(hello.embedded!.direction, 'Incoming');
+    assert.equal(DocClient.text(hello.embedded!), 'hello');
+    assert.match(hello.embedded!._links.plainMessage.href, /^data:text\/plain;charset=utf-8,/);
+    assert.equal(hello.embedded!._links.participant.title, 'Alice');
+    // both sides see messaging Connected in their conversation sender, with sendMessage
+    const bobMessaging = await bob.waitFor((e) => e.rel === 'messaging' && e.embedded?.state === 'Connected', 'messaging Connected');
+    const aliceMessaging = await alice.waitFor((e) => e.rel === 'messaging' && e.embedded?.state === 'Connected', 'messaging Connected');
+    for (const m of [bobMessaging, aliceMessaging]) assert.ok(m.embedded!._links.sendMessage && m.embedded!._links.stopMessaging && m.embedded!._links.setIsTyping);
+    await alice.waitFor((e) => e.rel === 'participant' && e.type === 'added', 'participant added');
+    assert.equal((await bob.request('POST', bobMessaging.embedded!._links.setIsTyping.href, '')).status, 204);
+    await alice.waitFor((e) => e.rel === 'typingParticipants', 'typingParticipants update');
+    const sent = await bob.request('POST', bobMessaging.embedded!._links.sendMessage.href, 'hi Alice & all', 'text/plain');
+    assert.equal(sent.status, 201);
+    await bob.waitFor((e) => e.rel === 'message' && e.href === sent.headers.get('location') && e.status === 'Success', 'own message completed');
+    const reply = await alice.waitFor((e) => e.rel === 'message' && e.embedded?.direction === 'Incoming', 'the reply');
+    assert.equal(DocClient.text(reply.embedded!), 'hi Alice & all');
+    assert.equal((await alice.request('GET', reply.href)).status, 200);
+    assert.equal((await bob.request('POST', bobMessaging.embedded!._links.sendMessage.href, '<b>x</b>', 'text/html; charset=utf-8')).status, 201);
+    const html = await alice.waitFor((e) => e.rel === 'message' && e.embedded?._links.htmlMessage !== undefined, 'the html reply');
+    assert.equal(html.embedded!._links.htmlMessage.href, 'data:text/html;charset=utf-8,%3Cb%3Ex%3C%2Fb%3E');
+    assert.equal((await alice.request('POST', aliceMessaging.embedded!._links.stopMessaging.href, '')).status, 204);
+    await bob.waitFor((e) => e.rel === 'messaging' && e.embedded?.state === 'Disconnected', 'messaging Disconnected');
+  } finally {
+    await alice.close();
+    await bob.close();
+  }
+}
