@@ -253,3 +253,46 @@ export async function conversation(DocClient: typeof import('./support/ucwa-doc-
     await bob.close();
   }
 }
+
+describe('a real local server: HTTPS and the request log', () => {
+  test('--tls: the same conversation over HTTPS with a fresh self-signed certificate, one log line per exchange', async () => {
+    const { selfSignedTls } = await import('../reference/tls');
+    const https = await import('node:https');
+    const tls = await selfSignedTls('127.0.0.1');
+    const lines: string[] = [];
+    const server = await startReferenceServer({ relPrefix: '', tls, log: (line) => lines.push(line) });
+    // a fetch over node:https trusting only this certificate
+    const fetcher = ((input: string | URL, init: RequestInit = {}) => new Promise<Response>((resolve, reject) => {
+      const req = https.request(String(input), { method: init.method ?? 'GET', headers: init.headers as Record<string, string>, ca: tls.cert }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const headers = new Headers();
+          for (const [k, v] of Object.entries(res.headers)) if (typeof v === 'string') headers.set(k, v);
+          const status = res.statusCode ?? 0;
+          resolve(new Response(status === 204 ? null : Buffer.concat(chunks), { status, headers }));
+        });
+      });
+      req.on('error', reject);
+      req.end(init.body as string | undefined);
+    })) as typeof fetch;
+    try {
+      assert.match(server.url, /^https:/);
+      const root = await fetcher(`${server.url}/`);
+      assert.equal(((await root.json()) as { _links: { user: { href: string } } })._links.user.href, `${server.url}/autodiscover/user`);
+      const { DocClient } = await import('./support/ucwa-doc-client');
+      await conversation(DocClient, `${server.url}/`, fetcher);
+    } finally {
+      await server.close();
+    }
+    assert.ok(lines.some((l) => /^POST \/oauth\/token 200 \d+ms$/.test(l)), lines.join('\n'));
+    assert.ok(lines.some((l) => /^GET \/ 200 \d+ms$/.test(l)));
+    for (const l of lines) assert.doesNotMatch(l, /Pa55word|Bearer|ack=/);
+  });
+
+  test('readTls names the option of a missing or wrong file', async () => {
+    const { readTls } = await import('../reference/tls');
+    assert.throws(() => readTls('/nonexistent/cert.pem', '/nonexistent/key.pem'), /--tls-cert \/nonexistent\/cert\.pem: ENOENT/);
+    assert.throws(() => readTls('package.json', 'package.json'), /--tls-cert package\.json: not a PEM certificate/);
+  });
+});
