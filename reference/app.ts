@@ -1,6 +1,6 @@
 /** The reference server as a request handler: createApp() without listen (STYLE.md, "fastify examples"). */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { AccountDirectory, describeAccount, ONLINE_MEETING_URI } from './accounts';
+import { AccountDirectory, describeAccount, ONLINE_MEETING_URI, parseAccounts } from './accounts';
 import {
   createApplication, getApplication, getCommunication, getMe, makeMeAvailable, makeMeUnavailable, pollEvents, removeApplication,
   reportMyActivity,
@@ -48,6 +48,11 @@ export interface ReferenceOptions {
    * and X-Forwarded-Host instead of the connection's scheme and Host (default false).
    */
   trustProxy?: boolean;
+  /**
+   * Accounts instead of the built-in ones (a `--accounts` file's list, checked by parseAccounts: a TypeError names
+   * each bad entry): the first two are caller and callee, a third the unavailable one, the rest pairs.
+   */
+  accounts?: unknown;
 }
 
 export interface ReferenceApp {
@@ -72,7 +77,7 @@ const DEFAULT_APPLICATION_IDLE_SECONDS = 600;
 const REL_PREFIXES: readonly unknown[] = ['ms:rtc:saas:', '', 'service:'];
 
 /** Checks the options, throwing a TypeError that names the bad one. */
-function checkOptions(options: ReferenceOptions): Required<Omit<ReferenceOptions, 'faults' | 'trustProxy'>> {
+function checkOptions(options: ReferenceOptions): Required<Omit<ReferenceOptions, 'faults' | 'trustProxy' | 'accounts'>> {
   const resolved = {
     relPrefix: options.relPrefix ?? 'ms:rtc:saas:',
     noAnswerTimeoutSeconds: options.noAnswerTimeoutSeconds ?? 30,
@@ -246,7 +251,7 @@ export function createApp(options: ReferenceOptions = {}): ReferenceApp {
     settings: { noAnswerTimeoutMs: opts.noAnswerTimeoutSeconds * 1000, trustProxy: options.trustProxy === true },
     ...faithfulSeams(opts.relPrefix, declaredStatus, tokens),
     rep: undefined as unknown as Representer,
-    accounts: new AccountDirectory(opts.pairs),
+    accounts: new AccountDirectory(opts.pairs, options.accounts === undefined ? undefined : parseAccounts(options.accounts)),
     tokens,
     apps: new Map(),
     appsByAccount: new Map(),
@@ -281,7 +286,7 @@ export function createApp(options: ReferenceOptions = {}): ReferenceApp {
         users: {
           caller: describeAccount(a.caller),
           callee: describeAccount(a.callee),
-          unavailable: { uri: a.unavailable.uri },
+          ...(a.unavailable ? { unavailable: { uri: a.unavailable.uri } } : {}),
           pairs: a.pairs.map((p) => ({ caller: describeAccount(p.caller), callee: describeAccount(p.callee) })),
         },
         timing: { noAnswerTimeoutSeconds: opts.noAnswerTimeoutSeconds, toleranceSeconds: { early: 5, late: 10 } },

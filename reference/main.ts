@@ -1,4 +1,6 @@
 /** Standalone reference server: prints its target description on stdout and serves until SIGINT/SIGTERM. */
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import type { ReferenceOptions, RelPrefix } from './app';
 import { FAULTS } from './faults';
 import { type ListenOptions, startReferenceServer } from './server';
@@ -19,6 +21,8 @@ Options:
   --application-idle-seconds S           delete applications idle this long, fractions allowed (default 600; 0 = never)
   --tls-cert FILE --tls-key FILE         serve HTTPS with this PEM certificate and key
   --tls                                  serve HTTPS with a fresh self-signed certificate (its path is printed)
+  --accounts FILE                        JSON list of {uri, username, password, displayName} instead of the
+                                         built-in accounts (first two: caller, callee; third: unavailable)
   --log                                  one line per exchange on stderr: method, path, status, ms
   --trust-proxy                          behind a reverse proxy: absolute hrefs use X-Forwarded-Proto/-Host
   --fault NAME                           DEVELOPER USE ONLY: deliberately break the server in the named way
@@ -90,6 +94,21 @@ function parseArgs(argv: readonly string[]): Options | 'help' | 'list-faults' {
       case '--application-idle-seconds':
         options.applicationIdleSeconds = number(next());
         break;
+      case '--accounts': {
+        const file = next();
+        let text: string;
+        try {
+          text = readFileSync(path.resolve(file), 'utf8');
+        } catch (error) {
+          throw new UsageError(`--accounts ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+        }
+        try {
+          options.accounts = JSON.parse(text);
+        } catch {
+          throw new UsageError(`--accounts ${file}: not well-formed JSON`);
+        }
+        break;
+      }
       case '--tls-cert':
         options.tlsCert = next();
         break;

@@ -296,3 +296,45 @@ describe('a real local server: HTTPS and the request log', () => {
     assert.throws(() => readTls('package.json', 'package.json'), /--tls-cert package\.json: not a PEM certificate/);
   });
 });
+
+describe('--accounts', () => {
+  const list = [
+    { uri: 'sip:ann@corp.test', username: 'ann', password: 'secret-ann-1', displayName: 'Ann' },
+    { uri: 'sip:ben@corp.test', username: 'ben', password: 'secret-ben-1', displayName: 'Ben' },
+    { uri: 'sip:cy@corp.test', username: 'cy', password: 'secret-cy-1' },
+  ];
+
+  test('the listed accounts replace the built-in ones and sign in; the description names them', async () => {
+    const server = await startReferenceServer({ relPrefix: '', accounts: list });
+    try {
+      const users = server.description.users as Record<string, { uri: string }>;
+      assert.equal(users.caller!.uri, 'sip:ann@corp.test');
+      assert.equal(users.callee!.uri, 'sip:ben@corp.test');
+      assert.equal(users.unavailable!.uri, 'sip:cy@corp.test');
+      await token(server.url, { username: 'ann', password: 'secret-ann-1' });
+      const form = new URLSearchParams({ grant_type: 'password', ...ALICE });
+      const refused = await fetchJson(`${server.url}/oauth/token`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: form.toString() });
+      assert.equal(refused.status, 400, 'alice is gone');
+      const t = await token(server.url, { username: 'ben', password: 'secret-ben-1' });
+      const app = await send(`${server.url}/ucwa/v1/applications`, 'POST', t, JSON.stringify({ UserAgent: 'u', EndpointId: 'e', Culture: 'en-US' }));
+      const found = await send(`${server.url}${app.json._embedded.people._links.search.href}?query=Ann`, 'GET', t);
+      assert.deepEqual(found.json._embedded.contact.map((c: { uri: string }) => c.uri), ['sip:ann@corp.test']);
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('each bad entry is named by index and member, never with its password', async () => {
+    const bad = [list[0], { uri: 'ben@corp.test', username: '', password: 'hunter2-secret' }, { ...list[0], password: 'other-secret' }, 5];
+    await assert.rejects(startReferenceServer({ accounts: bad }), (error: Error) => {
+      assert.match(error.message, /accounts\[1\]\.uri: must be a SIP URI/);
+      assert.match(error.message, /accounts\[1\]\.username: must be a non-empty string/);
+      assert.match(error.message, /accounts\[2\]\.uri: listed twice/);
+      assert.match(error.message, /accounts\[3\]: must be an object/);
+      assert.doesNotMatch(error.message, /hunter2|other-secret|secret-ann/);
+      return true;
+    });
+    await assert.rejects(startReferenceServer({ accounts: [list[0]] }), /at least two entries/);
+    await assert.rejects(startReferenceServer({ accounts: {} }), /must be a JSON array/);
+  });
+});
