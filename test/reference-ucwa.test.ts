@@ -3,6 +3,8 @@
  * discovery as deployed, lenient input, driven with requests shaped like the public documentation's samples.
  */
 import { after, before, describe, test } from 'node:test';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import assert from 'node:assert/strict';
 import { type RunningReference, startReferenceServer } from '../reference/server';
 import { fetchJson, type Resp } from './support/fetch-json';
@@ -336,5 +338,44 @@ describe('--accounts', () => {
     });
     await assert.rejects(startReferenceServer({ accounts: [list[0]] }), /at least two entries/);
     await assert.rejects(startReferenceServer({ accounts: {} }), /must be a JSON array/);
+  });
+});
+
+describe('message events have the members of the public capture', () => {
+  const capture = path.resolve('..', 'shared', 'spec', 'doc-examples', 'receiveAnIM-events-message-completed-incoming.json');
+
+  test('an incoming message event carries every member the receiveAnIM capture shows', async (t) => {
+    if (!fs.existsSync(capture)) {
+      t.skip(`${capture} is absent: the captures are evidence kept outside the project, so the comparison is skipped`);
+      return;
+    }
+    const sample = JSON.parse(fs.readFileSync(capture, 'utf8'));
+    const sampleSender = sample.sender.find((s: { rel: string }) => s.rel === 'conversation');
+    const sampleEvent = sampleSender.events[0];
+    const sampleMessage = sampleEvent._embedded.message;
+    const server = await startReferenceServer({ relPrefix: '' });
+    const { DocClient } = await import('./support/ucwa-doc-client');
+    const alice = new DocClient(`${server.url}/`, 'alice', 'alice-Pa55word');
+    const bob = new DocClient(`${server.url}/`, 'bob', 'bob-Pa55word');
+    try {
+      await alice.signIn('a');
+      await bob.signIn('b');
+      await alice.startMessaging('sip:bob@example.com', '', 'Hi Bob');
+      const started = await bob.waitFor((e) => e.rel === 'messagingInvitation' && e.type === 'started', 'invitation');
+      await bob.request('POST', started.embedded!._links.accept.href);
+      const got = await bob.waitFor((e) => e.rel === 'message', 'message event');
+      assert.equal(got.senderRel, sampleSender.rel);
+      for (const key of Object.keys(sampleEvent)) assert.ok(key in got.raw, `event member ${key}`);
+      assert.equal(got.raw.type, sampleEvent.type);
+      assert.equal(got.raw.status, sampleEvent.status);
+      for (const key of Object.keys(sampleMessage)) assert.ok(key in got.embedded!, `message member ${key}`);
+      for (const rel of Object.keys(sampleMessage._links)) assert.ok(rel in got.embedded!._links, `message link ${rel}`);
+      assert.match(got.embedded!.timeStamp, /^\/Date\(\d+\)\/$/);
+      assert.equal(DocClient.text(got.embedded!), 'Hi Bob');
+    } finally {
+      await alice.close();
+      await bob.close();
+      await server.close();
+    }
   });
 });

@@ -13,6 +13,8 @@ export interface DocEvent {
   type: string;
   embedded?: Json;
   status?: string;
+  /** The event as received. */
+  raw: Json;
 }
 
 export class DocClient {
@@ -83,7 +85,7 @@ export class DocClient {
         for (const e of sender.events ?? []) {
           this.events.push({
             senderRel: sender.rel, senderHref: sender.href, rel: e.link?.rel, href: e.link?.href, type: e.type,
-            embedded: e._embedded?.[e.link?.rel], status: e.status,
+            embedded: e._embedded?.[e.link?.rel], status: e.status, raw: e,
           });
         }
       }
