@@ -33,10 +33,58 @@ export function isSipUri(value: string): boolean {
   return SIP_URI.test(value);
 }
 
+/** An account as a `--accounts` file lists it. */
+export interface AccountEntry {
+  uri: string;
+  username: string;
+  password: string;
+  displayName?: string;
+}
+
+/**
+ * Checks a list of accounts (a `--accounts` file's JSON), throwing a TypeError naming every bad entry and member;
+ * a password is never part of a message. At least two entries (caller and callee).
+ */
+export function parseAccounts(value: unknown): Account[] {
+  if (!Array.isArray(value)) throw new TypeError('accounts: must be a JSON array of {uri, username, password, displayName}');
+  const problems: string[] = [];
+  const seenUri = new Set<string>();
+  const seenName = new Set<string>();
+  const out: Account[] = [];
+  value.forEach((entry: unknown, i) => {
+    const at = `accounts[${i}]`;
+    if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) {
+      problems.push(`${at}: must be an object`);
+      return;
+    }
+    const e = entry as Record<string, unknown>;
+    const before = problems.length;
+    for (const name of Object.keys(e)) {
+      if (!['uri', 'username', 'password', 'displayName'].includes(name)) problems.push(`${at}.${name}: unknown member`);
+    }
+    if (typeof e.uri !== 'string' || !isSipUri(e.uri) || e.uri.includes(';')) problems.push(`${at}.uri: must be a SIP URI (sip:user@domain)`);
+    else if (seenUri.has(sipKey(e.uri))) problems.push(`${at}.uri: listed twice`);
+    if (typeof e.username !== 'string' || e.username.trim() === '') problems.push(`${at}.username: must be a non-empty string`);
+    else if (seenName.has(e.username.toLowerCase())) problems.push(`${at}.username: listed twice`);
+    if (typeof e.password !== 'string' || e.password === '') problems.push(`${at}.password: must be a non-empty string`);
+    if (e.displayName !== undefined && typeof e.displayName !== 'string') problems.push(`${at}.displayName: must be a string`);
+    if (problems.length > before) return;
+    const uri = e.uri as string;
+    const username = e.username as string;
+    seenUri.add(sipKey(uri));
+    seenName.add(username.toLowerCase());
+    out.push({ uri, username, password: e.password as string, name: (e.displayName as string | undefined) ?? username });
+  });
+  if (problems.length === 0 && out.length < 2) problems.push('accounts: at least two entries (the first two are caller and callee)');
+  if (problems.length > 0) throw new TypeError(problems.join('; '));
+  return out;
+}
+
 export class AccountDirectory {
-  readonly caller = account('alice', 'Alice');
-  readonly callee = account('bob', 'Bob');
-  readonly unavailable = account('carol', 'Carol');
+  readonly caller: Account;
+  readonly callee: Account;
+  /** An account that signs in but is not available until it says so (absent with a custom list of two). */
+  readonly unavailable: Account | undefined;
   readonly pairs: { caller: Account; callee: Account }[] = [];
   readonly fixtures = {
     invalidExchangeServerVersion: account('fx-exchange', 'Fixture Exchange', 'invalidExchangeServerVersion'),
@@ -46,17 +94,41 @@ export class AccountDirectory {
   private readonly byUri = new Map<string, Account>();
   private readonly byUsername = new Map<string, Account>();
 
-  constructor(pairs: number) {
-    for (let i = 2; i < pairs + 2; i++) {
-      this.pairs.push({ caller: account(`caller${i}`, `Caller ${i}`), callee: account(`callee${i}`, `Callee ${i}`) });
+  /**
+   * The built-in accounts, or `custom` (checked by parseAccounts) instead: its first two are caller and callee, a
+   * third the unavailable one, the rest pairs (an odd last one signs in but is in no pair). The fixture accounts of
+   * the profile's error cases (fx-*) stay either way.
+   */
+  constructor(pairs: number, custom?: readonly Account[]) {
+    if (custom) {
+      [this.caller, this.callee, this.unavailable] = [custom[0]!, custom[1]!, custom[2]];
+      for (let i = 3; i + 1 < custom.length; i += 2) this.pairs.push({ caller: custom[i]!, callee: custom[i + 1]! });
+    } else {
+      this.caller = account('alice', 'Alice');
+      this.callee = account('bob', 'Bob');
+      this.unavailable = account('carol', 'Carol');
+      for (let i = 2; i < pairs + 2; i++) {
+        this.pairs.push({ caller: account(`caller${i}`, `Caller ${i}`), callee: account(`callee${i}`, `Callee ${i}`) });
+      }
     }
-    const all = [this.caller, this.callee, this.unavailable, ...this.pairs.flatMap((p) => [p.caller, p.callee]),
-      ...Object.values(this.fixtures)];
+    const fixtures = Object.values(this.fixtures);
+    for (const a of custom ?? []) {
+      if (fixtures.some((f) => sipKey(f.uri) === sipKey(a.uri) || f.username === a.username.toLowerCase())) {
+        throw new TypeError(`accounts: ${a.uri} / ${a.username} is a built-in fixture account's`);
+      }
+    }
+    const all = [this.caller, this.callee, ...(this.unavailable ? [this.unavailable] : []),
+      ...this.pairs.flatMap((p) => [p.caller, p.callee]), ...(custom ?? []).slice(3 + this.pairs.length * 2), ...fixtures];
     for (const a of all) {
       this.byUri.set(sipKey(a.uri), a);
       this.byUsername.set(a.username.toLowerCase(), a);
       this.byUsername.set(a.uri.slice(4).toLowerCase(), a);
     }
+  }
+
+  /** Every account, each once (for people search, outside the profile). */
+  list(): Account[] {
+    return [...new Set(this.byUri.values())];
   }
 
   /** The account a SIP URI names, if any. */

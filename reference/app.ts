@@ -1,8 +1,9 @@
 /** The reference server as a request handler: createApp() without listen (STYLE.md, "fastify examples"). */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { AccountDirectory, describeAccount, ONLINE_MEETING_URI } from './accounts';
+import { AccountDirectory, describeAccount, ONLINE_MEETING_URI, parseAccounts } from './accounts';
 import {
-  createApplication, getApplication, getCommunication, getMe, makeMeAvailable, pollEvents, removeApplication,
+  createApplication, getApplication, getCommunication, getMe, makeMeAvailable, makeMeUnavailable, pollEvents, removeApplication,
+  reportMyActivity,
 } from './applications';
 import { challenge, DISCOVERY_PATH, discoveryRoot, TOKEN_PATH, tokenEndpoint, USER_PATH, userDocument } from './auth';
 import type { RelPrefix } from './behaviour';
@@ -16,6 +17,8 @@ import {
 } from './invitations';
 import { deleteApplication, purgeCompleted } from './lifecycle';
 import type { Application } from './model';
+import { messagingRoute } from './messaging';
+import { peopleRoute } from './people';
 import { answer, answerError } from './replies';
 import { Representer } from './represent';
 import { type Exchange, faithfulSeams, type Route } from './seams';
@@ -40,6 +43,16 @@ export interface ReferenceOptions {
    * throw a TypeError. Empty or absent: the faithful server.
    */
   faults?: readonly string[];
+  /**
+   * Behind a reverse proxy: absolute hrefs (discovery, user document, the MsRtcOAuth challenge) use X-Forwarded-Proto
+   * and X-Forwarded-Host instead of the connection's scheme and Host (default false).
+   */
+  trustProxy?: boolean;
+  /**
+   * Accounts instead of the built-in ones (a `--accounts` file's list, checked by parseAccounts: a TypeError names
+   * each bad entry): the first two are caller and callee, a third the unavailable one, the rest pairs.
+   */
+  accounts?: unknown;
 }
 
 export interface ReferenceApp {
@@ -64,7 +77,7 @@ const DEFAULT_APPLICATION_IDLE_SECONDS = 600;
 const REL_PREFIXES: readonly unknown[] = ['ms:rtc:saas:', '', 'service:'];
 
 /** Checks the options, throwing a TypeError that names the bad one. */
-function checkOptions(options: ReferenceOptions): Required<Omit<ReferenceOptions, 'faults'>> {
+function checkOptions(options: ReferenceOptions): Required<Omit<ReferenceOptions, 'faults' | 'trustProxy' | 'accounts'>> {
   const resolved = {
     relPrefix: options.relPrefix ?? 'ms:rtc:saas:',
     noAnswerTimeoutSeconds: options.noAnswerTimeoutSeconds ?? 30,
@@ -104,6 +117,12 @@ function applicationRoute(ctx: Ctx, rq: Rq, app: Application, rest: readonly str
   if (a === 'me') {
     if (n === 1) return { GET: () => getMe(ctx, app) };
     if (n === 2 && b === 'makeMeAvailable') return { POST: () => makeMeAvailable(ctx, app, rq) };
+    if (n === 2 && b === 'makeMeUnavailable') return { POST: () => makeMeUnavailable(ctx, app, rq) };
+    if (n === 2 && b === 'reportMyActivity') return { POST: () => reportMyActivity(ctx, rq) };
+  }
+  if (a === 'people') return peopleRoute(ctx, rq, app, rest.slice(1));
+  if (a === 'onlineMeetings' && n === 1) {
+    return { GET: () => ({ status: 200, body: { rel: ctx.behaviour.rel('onlineMeetings'), _links: { self: { href: `${app.href}/onlineMeetings` } } } }) };
   }
   if (a === 'communication') {
     if (n === 1) return { GET: () => getCommunication(ctx, app) };
@@ -129,6 +148,8 @@ function applicationRoute(ctx: Ctx, rq: Rq, app: Application, rest: readonly str
         if (n === 4) return { GET: () => getMessaging(ctx, conv) };
         if (n === 5 && e === 'stopMessaging') return { POST: () => stopMessaging(ctx, conv, rq) };
         if (n === 5 && e === 'addMessaging') return { POST: () => addMessaging(ctx, conv, rq) };
+        const modality = messagingRoute(ctx, rq, conv, rest.slice(4));
+        if (modality) return modality;
       }
       if (d === 'participants' && n === 5) return { GET: () => getParticipant(ctx, conv, e!) };
     }
@@ -185,17 +206,18 @@ async function handle(ctx: Ctx, ex: Exchange, res: ServerResponse): Promise<void
   const url = req.url ?? '/';
   if (url.length > MAX_URL_LENGTH) throw uriTooLong();
   const q = url.indexOf('?');
-  const path = q < 0 ? url : url.slice(0, q);
+  // repeated slashes count as one, as on a real server (clients joining a base URL and an href often write `//`)
+  const path = (q < 0 ? url : url.slice(0, q)).replace(/\/{2,}/g, '/');
   ex.path = path;
-  if (path === DISCOVERY_PATH) return run(ctx, ex, res, { GET: () => discoveryRoot(ctx) });
+  if (path === DISCOVERY_PATH || path === '/') return run(ctx, ex, res, { GET: () => discoveryRoot(ctx, req) });
   if (path === TOKEN_PATH) return run(ctx, ex, res, { POST: () => tokenEndpoint(ctx, req) });
   const account = ctx.access.authenticate(req.headers.authorization);
   if (!account) {
     ctx.access.unauthenticated(req, path);
-    return answer(ctx, res, challenge(req), ex);
+    return answer(ctx, res, challenge(req, ctx.settings.trustProxy), ex);
   }
   ex.account = account;
-  if (path === USER_PATH) return run(ctx, ex, res, { GET: () => userDocument(ctx) });
+  if (path === USER_PATH) return run(ctx, ex, res, { GET: () => userDocument(ctx, req) });
   const rq: Rq = { req, res, account, query: new URLSearchParams(q < 0 ? '' : url.slice(q + 1)) };
   ex.rq = rq;
   return run(ctx, ex, res, apiRoute(ctx, rq, ex, path.split('/').slice(1)));
@@ -226,10 +248,10 @@ export function createApp(options: ReferenceOptions = {}): ReferenceApp {
   const declaredStatus = opts.unsupportedContentTypeStatus;
   const tokens = new TokenStore(opts.tokenLifetimeSeconds);
   const ctx: Ctx = {
-    settings: { noAnswerTimeoutMs: opts.noAnswerTimeoutSeconds * 1000 },
+    settings: { noAnswerTimeoutMs: opts.noAnswerTimeoutSeconds * 1000, trustProxy: options.trustProxy === true },
     ...faithfulSeams(opts.relPrefix, declaredStatus, tokens),
     rep: undefined as unknown as Representer,
-    accounts: new AccountDirectory(opts.pairs),
+    accounts: new AccountDirectory(opts.pairs, options.accounts === undefined ? undefined : parseAccounts(options.accounts)),
     tokens,
     apps: new Map(),
     appsByAccount: new Map(),
@@ -264,7 +286,7 @@ export function createApp(options: ReferenceOptions = {}): ReferenceApp {
         users: {
           caller: describeAccount(a.caller),
           callee: describeAccount(a.callee),
-          unavailable: { uri: a.unavailable.uri },
+          ...(a.unavailable ? { unavailable: { uri: a.unavailable.uri } } : {}),
           pairs: a.pairs.map((p) => ({ caller: describeAccount(p.caller), callee: describeAccount(p.callee) })),
         },
         timing: { noAnswerTimeoutSeconds: opts.noAnswerTimeoutSeconds, toleranceSeconds: { early: 5, late: 10 } },

@@ -23,6 +23,9 @@ export async function createApplication(ctx: Ctx, rq: Rq): Promise<Reply> {
   const endpointId = members.required('endpointId', limit);
   const culture = members.required('culture', limit) ?? DEFAULT_CULTURE;
   members.check();
+  // a client signing in again with the same endpointId gets its application back, as from a real server
+  const existing = [...(ctx.appsByAccount.get(rq.account) ?? [])].find((a) => !a.deleted && a.endpointId === endpointId);
+  if (existing) return { status: 201, body: ctx.rep.application(existing), headers: { Location: existing.href } };
   const id = newId();
   const href = `${APPLICATIONS_PATH}/${id}`;
   const app: Application = {
@@ -94,3 +97,19 @@ export async function makeMeAvailable(ctx: Ctx, app: Application, rq: Rq): Promi
 
 /** GET on ⟨communication⟩. */
 export const getCommunication = (ctx: Ctx, app: Application): Reply => ({ status: 200, body: ctx.rep.communication(app) });
+
+/** POST on ⟨makeMeUnavailable⟩ (outside the profile): the application no longer receives invitations. */
+export async function makeMeUnavailable(ctx: Ctx, app: Application, rq: Rq): Promise<Reply> {
+  await readJsonObject(rq, ctx.behaviour);
+  app.availableSince = 0;
+  return { status: 204 };
+}
+
+/**
+ * POST on ⟨reportMyActivity⟩ (outside the profile): 204. Every request of the owner already counts as activity, so
+ * this keeps the application from being deleted as idle.
+ */
+export async function reportMyActivity(ctx: Ctx, rq: Rq): Promise<Reply> {
+  await readJsonObject(rq, ctx.behaviour);
+  return { status: 204 };
+}

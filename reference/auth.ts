@@ -10,22 +10,43 @@ export { APPLICATIONS_PATH, DISCOVERY_PATH, TOKEN_PATH, USER_PATH } from './repr
 
 const VALID_HOST = /^[A-Za-z0-9.\-]+(:[0-9]{1,5})?$|^\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?$/;
 
+/** The first value of a (possibly repeated, comma-separated) forwarding header. */
+function forwarded(value: string | string[] | undefined): string | undefined {
+  const text = Array.isArray(value) ? value[0] : value;
+  const first = text?.split(',')[0]?.trim();
+  return first === '' ? undefined : first;
+}
+
+/**
+ * The origin ("scheme://host[:port]") the client reached this server at: the connection's scheme and the Host header,
+ * or, with `trustProxy`, X-Forwarded-Proto and X-Forwarded-Host where given. '' when the host is absent or not a
+ * plain host[:port] (nothing from a request is ever written into an href unchecked).
+ */
+export function requestOrigin(req: IncomingMessage, trustProxy: boolean): string {
+  let scheme = (req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http';
+  let host = req.headers.host;
+  if (trustProxy) {
+    const proto = forwarded(req.headers['x-forwarded-proto'])?.toLowerCase();
+    if (proto === 'http' || proto === 'https') scheme = proto;
+    host = forwarded(req.headers['x-forwarded-host']) ?? host;
+  }
+  return host && VALID_HOST.test(host) ? `${scheme}://${host}` : '';
+}
+
 /** The 401 every unauthenticated request gets (DISC-2, AUTH-4): a MsRtcOAuth challenge naming the token endpoint. */
-export function challenge(req: IncomingMessage): Reply {
-  const host = req.headers.host;
-  const scheme = (req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http';
-  const tokenUrl = host && VALID_HOST.test(host) ? `${scheme}://${host}${TOKEN_PATH}` : TOKEN_PATH;
+export function challenge(req: IncomingMessage, trustProxy = false): Reply {
+  const tokenUrl = `${requestOrigin(req, trustProxy)}${TOKEN_PATH}`;
   return { status: 401, headers: { 'WWW-Authenticate': `MsRtcOAuth href="${tokenUrl}",grant_type="password"` } };
 }
 
-/** GET on the discovery root (DISC-1). */
-export function discoveryRoot(ctx: Ctx): Reply {
-  return { status: 200, body: ctx.rep.discovery() };
+/** GET on the discovery root (DISC-1), its hrefs absolute as a deployed server's. */
+export function discoveryRoot(ctx: Ctx, req: IncomingMessage): Reply {
+  return { status: 200, body: ctx.rep.discovery(requestOrigin(req, ctx.settings.trustProxy)) };
 }
 
-/** GET on the user document with a valid token (DISC-3). */
-export function userDocument(ctx: Ctx): Reply {
-  return { status: 200, body: ctx.rep.user() };
+/** GET on the user document with a valid token (DISC-3), its hrefs absolute as the root's. */
+export function userDocument(ctx: Ctx, req: IncomingMessage): Reply {
+  return { status: 200, body: ctx.rep.user(requestOrigin(req, ctx.settings.trustProxy)) };
 }
 
 const oauthError = (error: string, description: string): Reply => ({

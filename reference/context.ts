@@ -10,6 +10,8 @@ export type { Reply, Rq } from './seams';
 
 export interface Settings {
   noAnswerTimeoutMs: number;
+  /** Whether X-Forwarded-Proto / X-Forwarded-Host name the origin clients reach the server at. */
+  trustProxy: boolean;
 }
 
 /** The server's state and its seams (reference/seams.ts), each hook faithful unless the fault layer replaced it. */

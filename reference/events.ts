@@ -2,7 +2,8 @@
 import type { ServerResponse } from 'node:http';
 import { conflict, HttpError, notFound } from './errors';
 import { sendJson } from './http';
-import type { Invitation } from './model';
+import type { Conversation, Invitation } from './model';
+import type { Representer } from './represent';
 import type { ReplacedPoll } from './seams';
 
 export type EventType = 'started' | 'updated' | 'completed';
@@ -12,10 +13,30 @@ export interface ChannelEvent {
   type: EventType;
 }
 
+/**
+ * An event of the messaging modality in a conversation's own sender block (outside PROFILE.md, as the public captures
+ * show): `conversation`/`participant`/`messaging`/`message`/`typingParticipants` added, updated or completed. Rendered
+ * when the batch is sent; no fault reaches these (they bypass the events seam).
+ */
+export interface ConversationEvent {
+  conv: Conversation;
+  /** The unprefixed rel of the linked resource and its href. */
+  rel: string;
+  href: string;
+  type: 'added' | 'updated' | 'deleted' | 'completed';
+  status?: 'Success' | 'Failure';
+  /** The resource to embed, built by the representer when the batch is rendered (so it shows the state then). */
+  embed?: (rep: Representer) => Record<string, unknown>;
+}
+
+export type QueuedEvent = ChannelEvent | ConversationEvent;
+
+export const isConversationEvent = (e: QueuedEvent): e is ConversationEvent => 'conv' in e;
+
 /** What a channel needs from its server: rendering batches, answering errors, the replaced-P-GET seam. */
 export interface ChannelEnv {
   /** A batch body for its links and events. */
-  batch(links: Record<string, { href: string }>, events: readonly ChannelEvent[]): unknown;
+  batch(links: Record<string, { href: string }>, events: readonly QueuedEvent[]): unknown;
   /** Answers a P-GET with an error (through the replies seam). */
   fail(res: ServerResponse, error: HttpError): void;
   /** What happens to a replaced P-GET (the events seam); `refuse` answers it 409 PGetReplaced. */
@@ -35,7 +56,7 @@ export class EventChannel {
   private nextAck = 1;
   /** The last answered batch, re-delivered if its ack is requested again before the next one. */
   private last: { ack: number; body: string } | undefined;
-  private queue: ChannelEvent[] = [];
+  private queue: QueuedEvent[] = [];
   private lost = false;
   private pending: PendingGet | undefined;
   private flushScheduled = false;
@@ -98,7 +119,7 @@ export class EventChannel {
   }
 
   /** Queues an event; a pending P-GET is answered at once (High priority, EV-10). */
-  push(event: ChannelEvent): void {
+  push(event: QueuedEvent): void {
     if (this.closed) return;
     this.queue.push(event);
     if (this.queue.length > MAX_QUEUED_EVENTS) {

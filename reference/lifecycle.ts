@@ -5,6 +5,7 @@ import type { Outcome } from './behaviour';
 import { type Ctx, newId } from './context';
 import type { ChannelEvent } from './events';
 import type { Application, Completion, Conversation, Direction, Invitation, Participant } from './model';
+import { messagingConnected, messagingDisconnected } from './messaging';
 import { communicationHref } from './represent';
 
 /** What a new outgoing invitation carries (startMessaging / addMessaging input). */
@@ -42,6 +43,7 @@ export function newConversation(ctx: Ctx, app: Application, remoteUri: string, i
     remote: participantFor(remoteUri, ctx.accounts.findByUri(remoteUri), local.id),
     messagingState: 'Disconnected',
     invitations: new Set(),
+    messages: new Map(),
   };
   app.conversations.set(id, conv);
   return conv;
@@ -143,15 +145,23 @@ function finish(ctx: Ctx, inv: Invitation, completion: Completion): void {
   if (inv.operationId !== undefined && inv.app.connectingOperations.get(inv.operationId) === inv) {
     inv.app.connectingOperations.delete(inv.operationId);
   }
+  const wasConnected = inv.conversation.messagingState === 'Connected';
   inv.conversation.messagingState = completion.status === 'Success' ? 'Connected' : 'Disconnected';
   if (inv.app.deleted) return;
   report(ctx, inv.app, { inv, type: 'completed' });
+  if (completion.status === 'Success') messagingConnected(inv);
+  else if (wasConnected) messagingDisconnected(inv.conversation);
 }
 
 /** Stops messaging in a conversation and in the remote side's conversation (ADD-1). */
 export function stopMessaging(conv: Conversation): void {
+  const was = conv.messagingState;
   conv.messagingState = 'Disconnected';
-  if (conv.peer && conv.peer.messagingState === 'Connected') conv.peer.messagingState = 'Disconnected';
+  if (was === 'Connected') messagingDisconnected(conv);
+  if (conv.peer && conv.peer.messagingState === 'Connected') {
+    conv.peer.messagingState = 'Disconnected';
+    messagingDisconnected(conv.peer);
+  }
 }
 
 /**

@@ -1,7 +1,10 @@
 /** Standalone reference server: prints its target description on stdout and serves until SIGINT/SIGTERM. */
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import type { ReferenceOptions, RelPrefix } from './app';
 import { FAULTS } from './faults';
-import { startReferenceServer } from './server';
+import { type ListenOptions, startReferenceServer } from './server';
+import { readTls, selfSignedTls } from './tls';
 
 const USAGE = `Usage: npm run reference -- [options]
 
@@ -16,6 +19,12 @@ Options:
   --unsupported-content-type-status S    410 (default) or 415
   --token-lifetime-seconds S             bearer token lifetime, whole seconds (default 3600)
   --application-idle-seconds S           delete applications idle this long, fractions allowed (default 600; 0 = never)
+  --tls-cert FILE --tls-key FILE         serve HTTPS with this PEM certificate and key
+  --tls                                  serve HTTPS with a fresh self-signed certificate (its path is printed)
+  --accounts FILE                        JSON list of {uri, username, password, displayName} instead of the
+                                         built-in accounts (first two: caller, callee; third: unavailable)
+  --log                                  one line per exchange on stderr: method, path, status, ms
+  --trust-proxy                          behind a reverse proxy: absolute hrefs use X-Forwarded-Proto/-Host
   --fault NAME                           DEVELOPER USE ONLY: deliberately break the server in the named way
                                          (repeatable; names and what they break: reference/faults/); for the
                                          suite's self-test, never for a real run
@@ -25,7 +34,14 @@ Options:
 
 class UsageError extends Error {}
 
-type Options = ReferenceOptions & { port: number; host: string };
+type Options = ReferenceOptions & Omit<ListenOptions, 'tls' | 'log'> & {
+  port: number;
+  host: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  tlsSelfSigned?: boolean;
+  log?: boolean;
+};
 
 function parseArgs(argv: readonly string[]): Options | 'help' | 'list-faults' {
   const options: Options = { port: 8080, host: '127.0.0.1' };
@@ -33,6 +49,12 @@ function parseArgs(argv: readonly string[]): Options | 'help' | 'list-faults' {
     const arg = argv[i]!;
     if (arg === '--help' || arg === '-h') return 'help';
     if (arg === '--list-faults') return 'list-faults';
+    if (arg === '--trust-proxy' || arg === '--tls' || arg === '--log') {
+      if (arg === '--trust-proxy') options.trustProxy = true;
+      else if (arg === '--tls') options.tlsSelfSigned = true;
+      else options.log = true;
+      continue;
+    }
     const eq = arg.indexOf('=');
     const name = eq > 0 && arg.startsWith('--') ? arg.slice(0, eq) : arg;
     const next = (): string => {
@@ -72,6 +94,27 @@ function parseArgs(argv: readonly string[]): Options | 'help' | 'list-faults' {
       case '--application-idle-seconds':
         options.applicationIdleSeconds = number(next());
         break;
+      case '--accounts': {
+        const file = next();
+        let text: string;
+        try {
+          text = readFileSync(path.resolve(file), 'utf8');
+        } catch (error) {
+          throw new UsageError(`--accounts ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+        }
+        try {
+          options.accounts = JSON.parse(text);
+        } catch {
+          throw new UsageError(`--accounts ${file}: not well-formed JSON`);
+        }
+        break;
+      }
+      case '--tls-cert':
+        options.tlsCert = next();
+        break;
+      case '--tls-key':
+        options.tlsKey = next();
+        break;
       case '--fault':
         options.faults = [...(options.faults ?? []), next()];
         break;
@@ -79,6 +122,8 @@ function parseArgs(argv: readonly string[]): Options | 'help' | 'list-faults' {
         throw new UsageError(`unknown option ${JSON.stringify(arg)}`);
     }
   }
+  if ((options.tlsCert === undefined) !== (options.tlsKey === undefined)) throw new UsageError('--tls-cert and --tls-key go together');
+  if (options.tlsSelfSigned && options.tlsCert !== undefined) throw new UsageError('--tls and --tls-cert/--tls-key exclude each other');
   return options;
 }
 
@@ -101,9 +146,21 @@ async function main(): Promise<void> {
   }
   let running;
   try {
-    running = await startReferenceServer(options);
+    const { tlsCert, tlsKey, tlsSelfSigned, log, ...rest } = options;
+    let tls: ListenOptions['tls'];
+    if (tlsCert !== undefined && tlsKey !== undefined) tls = readTls(tlsCert, tlsKey);
+    if (tlsSelfSigned) {
+      const generated = await selfSignedTls(options.host);
+      tls = generated;
+      process.stderr.write(`reference server: self-signed certificate (trust it in your client) at ${generated.certFile}\n`);
+    }
+    running = await startReferenceServer({
+      ...rest,
+      ...(tls ? { tls } : {}),
+      ...(log ? { log: (line: string) => process.stderr.write(`${line}\n`) } : {}),
+    });
   } catch (error) {
-    // createApp names a bad option (TypeError); listen names a bad or busy address.
+    // createApp names a bad option (TypeError); listen names a bad or busy address; readTls a bad file.
     process.stderr.write(`reference: ${(error as Error).message}\n`);
     process.exit(2);
   }

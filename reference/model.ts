@@ -58,6 +58,20 @@ export interface Conversation {
   /** The other side's conversation, while it has one. */
   peer?: Conversation;
   invitations: Set<Invitation>;
+  /** Messages sent and received in the conversation (the messaging modality, outside PROFILE.md). */
+  messages: Map<string, Message>;
+}
+
+/** One instant message of a conversation (outside PROFILE.md, as the public captures show it). */
+export interface Message {
+  id: string;
+  href: string;
+  direction: Direction;
+  /** The message as the `data:` URI this server emits (captures' percent-encoded form), by format. */
+  plainMessage?: string;
+  htmlMessage?: string;
+  /** Date.now() when it was sent. */
+  sentAt: number;
 }
 
 export interface Invitation {

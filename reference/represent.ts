@@ -3,8 +3,8 @@
  * the represent seam for its kind (identity for the faithful server) before it is sent or embedded.
  */
 import type { Account } from './accounts';
-import type { ChannelEvent } from './events';
-import type { Application, Conversation, Invitation, MeetingInvitation, Participant } from './model';
+import { type ChannelEvent, type ConversationEvent, isConversationEvent, type QueuedEvent } from './events';
+import type { Application, Conversation, Invitation, MeetingInvitation, Message, Participant } from './model';
 import type { InvitationView, Json, RepresentHooks, Seams } from './seams';
 
 export type { InvitationView } from './seams';
@@ -18,6 +18,7 @@ export const APPLICATIONS_PATH = '/ucwa/v1/applications';
 
 export const communicationHref = (app: Application): string => `${app.href}/communication`;
 export const messagingHref = (conv: Conversation): string => `${conv.href}/messaging`;
+export const peopleHref = (app: Application): string => `${app.href}/people`;
 export const participantHref = (conv: Conversation, p: Participant): string => `${conv.href}/participants/${p.id}`;
 
 export class Representer {
@@ -29,14 +30,17 @@ export class Representer {
     this.t = seams.represent;
   }
 
-  /** The discovery root (DISC-1). */
-  discovery(): Json {
-    return this.t.discovery({ _links: { self: { href: DISCOVERY_PATH }, user: { href: USER_PATH } } });
+  /**
+   * The discovery root (DISC-1), its hrefs absolute on `origin` (e.g. "https://host:port") as a deployed server writes
+   * them (an empty origin: absolute paths; PROFILE.md §13 leaves the href form open).
+   */
+  discovery(origin = ''): Json {
+    return this.t.discovery({ _links: { self: { href: `${origin}${DISCOVERY_PATH}` }, user: { href: `${origin}${USER_PATH}` } } });
   }
 
-  /** The user document read with a valid token (DISC-3). */
-  user(): Json {
-    return this.t.user({ _links: { self: { href: USER_PATH }, applications: { href: APPLICATIONS_PATH } } });
+  /** The user document read with a valid token (DISC-3), absolute on `origin` like the root. */
+  user(origin = ''): Json {
+    return this.t.user({ _links: { self: { href: `${origin}${USER_PATH}` }, applications: { href: `${origin}${APPLICATIONS_PATH}` } } });
   }
 
   /** The password grant's answer (AUTH-1). */
@@ -52,18 +56,43 @@ export class Representer {
       endpointId: app.endpointId,
       culture: app.culture,
       _links: { self: { href: app.href }, [r('events')]: { href: app.channel.href } },
-      _embedded: { [r('me')]: this.me(app), [r('communication')]: this.communication(app) },
+      _embedded: {
+        [r('me')]: this.me(app),
+        [r('people')]: this.people(app),
+        [r('onlineMeetings')]: { rel: r('onlineMeetings'), _links: { self: { href: `${app.href}/onlineMeetings` } } },
+        [r('communication')]: this.communication(app),
+      },
     }, app);
   }
 
+  /**
+   * `me`: makeMeAvailable until the user is available, then makeMeUnavailable (as a real server), and reportMyActivity
+   * (outside the profile). The makeMeAvailable URL itself keeps answering either way.
+   */
   me(app: Application): Json {
     const r = this.b.rel;
+    const self = `${app.href}/me`;
+    const availability = app.availableSince > 0 ? 'makeMeUnavailable' : 'makeMeAvailable';
     return this.t.me({
       rel: r('me'),
       uri: app.account.uri,
       name: app.account.name,
-      _links: { self: { href: `${app.href}/me` }, [r('makeMeAvailable')]: { href: `${app.href}/me/makeMeAvailable` } },
+      _links: {
+        self: { href: self },
+        [r(availability)]: { href: `${self}/${availability}` },
+        [r('reportMyActivity')]: { href: `${self}/reportMyActivity` },
+      },
     }, app);
+  }
+
+  /** `people` (outside the profile): search and the contact list. */
+  people(app: Application): Json {
+    const r = this.b.rel;
+    const self = peopleHref(app);
+    return {
+      rel: r('people'),
+      _links: { self: { href: self }, [r('search')]: { href: `${self}/search` }, [r('myContacts')]: { href: `${self}/contacts` } },
+    };
   }
 
   communication(app: Application): Json {
@@ -110,6 +139,8 @@ export class Representer {
       if (b.canCancel(probe)) links[r('cancel')] = { href: `${inv.href}/cancel` };
       if (completion?.status === 'Success') embedded[r('acceptedByParticipant')] = [this.participant(conv, conv.remote)];
     } else {
+      // linked as well as embedded, as a real server's incoming invitation (clients follow either)
+      links[r('from')] = { href: participantHref(conv, conv.remote), title: conv.remote.name };
       embedded[r('from')] = this.participant(conv, conv.remote);
       if (b.canAnswer(probe)) {
         links[r('accept')] = { href: `${inv.href}/accept` };
@@ -149,6 +180,12 @@ export class Representer {
     const links: Links = { self: { href: self }, [r('conversation')]: { href: conv.href } };
     if (this.b.canStopMessaging(conv.messagingState)) links[r('stopMessaging')] = { href: `${self}/stopMessaging` };
     if (!this.b.addMessagingConflicts(conv.messagingState)) links[r('addMessaging')] = { href: `${self}/addMessaging` };
+    if (conv.messagingState === 'Connected') {
+      // the modality's own operations (outside the profile)
+      links[r('sendMessage')] = { href: `${self}/messages` };
+      links[r('setIsTyping')] = { href: `${self}/typing` };
+      links[r('typingParticipants')] = { href: `${self}/typingParticipants` };
+    }
     return this.t.messaging({ rel: r('messaging'), state: conv.messagingState, _links: links }, conv);
   }
 
@@ -160,6 +197,27 @@ export class Representer {
       name: p.name,
       _links: { self: { href: participantHref(conv, p) }, [r('conversation')]: { href: conv.href } },
     }, conv, p);
+  }
+
+  /** A message of the messaging modality (outside the profile), as the captures show it. */
+  message(conv: Conversation, m: Message): Json {
+    const r = this.b.rel;
+    const from = m.direction === 'Incoming' ? conv.remote : conv.local;
+    const links: Links = {
+      self: { href: m.href },
+      [r('participant')]: { href: participantHref(conv, from), title: from.name },
+      [r('contact')]: { href: `${peopleHref(conv.app)}/${encodeURIComponent(from.uri)}` },
+      [r('messaging')]: { href: messagingHref(conv) },
+    };
+    if (m.plainMessage !== undefined) links[r('plainMessage')] = { href: m.plainMessage };
+    if (m.htmlMessage !== undefined) links[r('htmlMessage')] = { href: m.htmlMessage };
+    return { rel: r('message'), direction: m.direction, timeStamp: `/Date(${m.sentAt})/`, _links: links };
+  }
+
+  /** Who is typing in a conversation (outside the profile): nobody stays listed, a typing notice is an event only. */
+  typingParticipants(conv: Conversation): Json {
+    const r = this.b.rel;
+    return { rel: r('typingParticipants'), _links: { self: { href: `${messagingHref(conv)}/typingParticipants` } }, _embedded: { [r('participant')]: [] } };
   }
 
   meeting(m: MeetingInvitation): Json {
@@ -176,10 +234,28 @@ export class Representer {
   }
 
   /** An event batch: its links and the `sender` array, invitation events under the application's communication (EV-6). */
-  batch(app: Application, links: Record<string, { href: string }>, events: readonly ChannelEvent[]): Json {
-    const sender = events.length === 0 ? []
-      : [this.t.sender({ rel: this.b.rel('communication'), href: communicationHref(app), events: events.map((e) => this.event(e)) }, app)];
+  batch(app: Application, links: Record<string, { href: string }>, events: readonly QueuedEvent[]): Json {
+    const invitationEvents = events.filter((e): e is ChannelEvent => !isConversationEvent(e));
+    const sender: Json[] = invitationEvents.length === 0 ? []
+      : [this.t.sender({ rel: this.b.rel('communication'), href: communicationHref(app), events: invitationEvents.map((e) => this.event(e)) }, app)];
+    // the messaging modality's events (outside the profile), one sender block per conversation as in the captures
+    const byConversation = new Map<Conversation, Json[]>();
+    for (const e of events) {
+      if (!isConversationEvent(e)) continue;
+      const list = byConversation.get(e.conv) ?? [];
+      byConversation.set(e.conv, list);
+      list.push(this.conversationEvent(e));
+    }
+    for (const [conv, list] of byConversation) sender.push({ rel: this.b.rel('conversation'), href: conv.href, events: list });
     return this.t.batch({ _links: links, sender }, app);
+  }
+
+  private conversationEvent(e: ConversationEvent): Json {
+    const r = this.b.rel;
+    const event: Json = { link: { rel: r(e.rel), href: e.href }, type: e.type };
+    if (e.status !== undefined) event.status = e.status;
+    if (e.embed) event._embedded = { [r(e.rel)]: e.embed(this) };
+    return event;
   }
 
   private event(e: ChannelEvent): Json {

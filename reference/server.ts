@@ -1,5 +1,6 @@
 /** The reference server on a real port. */
-import { createServer, STATUS_CODES } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse, STATUS_CODES } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { createApp, type ReferenceApp, type ReferenceOptions } from './app';
 import { errorBody } from './errors';
@@ -12,12 +13,35 @@ export interface RunningReference {
 }
 
 /** Listen on host (default 127.0.0.1) and port (default 0 = free port). */
-export async function startReferenceServer(
-  options: ReferenceOptions & { port?: number; host?: string } = {},
-): Promise<RunningReference> {
-  const { port = 0, host = '127.0.0.1', ...appOptions } = options;
+export interface ListenOptions {
+  port?: number;
+  host?: string;
+  /** Serve HTTPS with this PEM certificate (chain) and key. */
+  tls?: { cert: string | Buffer; key: string | Buffer };
+  /** One line per exchange: method, path (no query), status, milliseconds — never a header or body. */
+  log?: (line: string) => void;
+}
+
+/** Wraps a handler to log each exchange once its response is done (or the connection closed). */
+function logged(handler: (req: IncomingMessage, res: ServerResponse) => void, log: (line: string) => void) {
+  return (req: IncomingMessage, res: ServerResponse): void => {
+    const started = performance.now();
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const path = q < 0 ? url : url.slice(0, q);
+    res.once('close', () => {
+      const status = res.writableFinished ? String(res.statusCode) : 'aborted';
+      log(`${req.method ?? '-'} ${path} ${status} ${Math.round(performance.now() - started)}ms`);
+    });
+    handler(req, res);
+  };
+}
+
+export async function startReferenceServer(options: ReferenceOptions & ListenOptions = {}): Promise<RunningReference> {
+  const { port = 0, host = '127.0.0.1', tls, log, ...appOptions } = options;
   const app = createApp(appOptions);
-  const server = createServer(app.handler);
+  const handler = log ? logged(app.handler, log) : app.handler;
+  const server = tls ? createHttpsServer({ cert: tls.cert, key: tls.key }, handler) : createServer(handler);
   server.keepAliveTimeout = 5_000;
   server.on('clientError', answerClientError);
   try {
@@ -34,7 +58,7 @@ export async function startReferenceServer(
   }
   const address = server.address() as AddressInfo;
   const hostPart = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  const url = `http://${hostPart}:${address.port}`;
+  const url = `${tls ? 'https' : 'http'}://${hostPart}:${address.port}`;
   let closing: Promise<void> | undefined;
   return {
     url,

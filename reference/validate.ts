@@ -12,9 +12,16 @@ export type MemberRules = Pick<Behaviour, 'memberLength' | 'coerceString' | 'dat
 /** A lone (unpaired) UTF-16 surrogate: such a string has no UTF-8 form, so it cannot be stored or echoed exactly. */
 const LONE_SURROGATE = /\p{Cs}/u;
 
-/** A member of a parsed body, own members only (an inherited `constructor` or `toString` is not a member). */
+/**
+ * A member of a parsed body, own members only (an inherited `constructor` or `toString` is not a member). Names match
+ * case-insensitively as on a real UCWA server, whose documented samples send `UserAgent`, `To`, … ; an exact spelling
+ * wins over another casing of the same name.
+ */
 function own(body: Body, name: string): unknown {
-  return Object.prototype.hasOwnProperty.call(body, name) ? body[name] : undefined;
+  if (Object.prototype.hasOwnProperty.call(body, name)) return body[name];
+  const lower = name.toLowerCase();
+  const match = Object.keys(body).find((key) => key.toLowerCase() === lower);
+  return match === undefined ? undefined : body[match];
 }
 
 export class Members {

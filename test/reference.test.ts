@@ -206,7 +206,7 @@ describe('reference server: description and sign-in', () => {
     assert.equal((await client.send('GET', userHref, { token: 'invalid-123' })).status, 401);
     const user = await client.send('GET', userHref, { token });
     assert.equal(user.status, 200);
-    assert.equal(user.json._links.applications.href, '/ucwa/v1/applications');
+    assert.equal(user.json._links.applications.href, `${env.server.url}/ucwa/v1/applications`);
     assert.ok(!user.text.includes(token));
 
     const form = { 'Content-Type': 'application/x-www-form-urlencoded' };
