@@ -58,8 +58,20 @@ export function parseDataUri(href: string, plusIsSpace = true): DataUri | undefi
   return bytes ? { mediaType, bytes } : undefined;
 }
 
-/** The canonical form this server emits: base64 with the media type as sent. */
+/** The bytes encodeURIComponent leaves as they are (the unreserved marks included). */
+const KEPT = /[A-Za-z0-9\-_.!~*'()]/;
+
+/**
+ * The form this server emits, as the public captures show a real server's: the media type as sent, then every byte
+ * percent-encoded except letters, digits and `-_.!~*'()` (so a `+` or a space is never ambiguous, and any bytes,
+ * UTF-8 or not, round-trip).
+ */
 export function formatDataUri(uri: DataUri, doubleEncode = false): string {
   const bytes = doubleEncode ? Buffer.from(uri.bytes.toString('latin1'), 'utf8') : uri.bytes;
-  return `data:${uri.mediaType};base64,${bytes.toString('base64')}`;
+  let data = '';
+  for (const b of bytes) {
+    const c = String.fromCharCode(b);
+    data += b < 128 && KEPT.test(c) ? c : `%${b.toString(16).toUpperCase().padStart(2, '0')}`;
+  }
+  return `data:${uri.mediaType},${data}`;
 }

@@ -5,7 +5,7 @@
  */
 import type { Ctx, Reply, Rq } from './context';
 import { newId } from './context';
-import { parseDataUri } from './datauri';
+import { formatDataUri, parseDataUri } from './datauri';
 import { conflict, malformed, notFound, unsupportedMediaType } from './errors';
 import type { ConversationEvent } from './events';
 import { mediaType, readBody } from './http';
@@ -19,7 +19,7 @@ function push(conv: Conversation, event: Omit<ConversationEvent, 'conv'>): void 
 
 /** A text as this server emits a message: a percent-encoded `data:` URI as in the captures. */
 export function messageDataUri(type: 'text/plain' | 'text/html', text: string): string {
-  return `data:${type};charset=utf-8,${encodeURIComponent(text)}`;
+  return formatDataUri({ mediaType: `${type};charset=utf-8`, bytes: Buffer.from(text, 'utf8') });
 }
 
 function addMessage(conv: Conversation, direction: Direction, type: 'text/plain' | 'text/html', text: string): Message {
