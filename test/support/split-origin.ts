@@ -70,7 +70,11 @@ export async function splitOriginReference(o: SplitOptions = {}) {
       // The root document links the user resource on the other origin.
       forward(req, res, (status, headers, b) => {
         const doc = JSON.parse(b.toString('utf8')) as { _links: Record<string, { href: string }> };
-        for (const l of Object.values(doc._links)) if (l.href.startsWith('/autodiscover/user')) l.href = `${api.url}${l.href}`;
+        // (the reference server's hrefs may be absolute on this origin or absolute paths)
+        for (const l of Object.values(doc._links)) {
+          const target = new URL(l.href, discovery.url);
+          if (target.pathname.startsWith('/autodiscover/user')) l.href = `${api.url}${target.pathname}${target.search}`;
+        }
         return [status, headers, Buffer.from(JSON.stringify(doc))];
       });
     }),
