@@ -170,6 +170,9 @@ class Channel {
       if (Number(new URL(links.self.href as string, BASE).searchParams.get('ack')) !== ack) this.problems.push(`batch for another ack: ${links.self.href}`);
       for (const sender of r.json.sender ?? []) {
         for (const e of sender.events ?? []) {
+          // the invitation events are what the soak checks; the conversation, participant, messaging and message
+          // events a real client also gets are extras (PROFILE.md §13)
+          if (e.link?.rel !== `${P}messagingInvitation`) continue;
           const inv = e._embedded?.[`${P}messagingInvitation`] as Json | undefined;
           this.events.push({
             type: e.type,
