@@ -17,7 +17,8 @@ const DOC_EXAMPLES_DIR = path.join(SPEC_DIR, 'doc-examples');
  */
 const VERBATIM = new Set(['target-description', 'requirements', 'deviations', 'summary']);
 
-const idOf = (name: string): string => `urn:ucwa-conformance:${name}:1`;
+/** The `$id` a schema file declares (`urn:ucwa-conformance:<name>:<version>`; the target description is at version 2). */
+const idOf = (name: string): string => (JSON.parse(fs.readFileSync(path.join(SCHEMA_DIR, `${name}.schema.json`), 'utf8')) as { $id: string }).$id;
 const readJson = (file: string): unknown => JSON.parse(fs.readFileSync(file, 'utf8')) as unknown;
 const schemaNames = (): string[] =>
   fs
