@@ -35,17 +35,21 @@ export function loadCatalogue(): CatalogueEntry[] {
   return (JSON.parse(fs.readFileSync(path.join(FEATURES_DIR, 'requirements.json'), 'utf8')) as { requirements: CatalogueEntry[] }).requirements;
 }
 
-function featureFiles(dir: string): string[] {
+/** The feature files under `dir`, sorted. */
+export function featureFiles(dir: string): string[] {
   return fs
     .readdirSync(dir, { withFileTypes: true })
     .flatMap((d) => (d.isDirectory() ? featureFiles(path.join(dir, d.name)) : d.name.endsWith('.feature') ? [path.join(dir, d.name)] : []))
     .sort();
 }
 
-/** Every scenario of features/ as Cucumber compiles it (pickles: one per example row). Throws on a parse error. */
-export function loadScenarios(): ScenarioInfo[] {
+/**
+ * Every scenario of features/ (or of `files`, e.g. the per-combination copies of bin/combinations.ts) as Cucumber
+ * compiles it (pickles: one per example row). Throws on a parse error.
+ */
+export function loadScenarios(files: readonly string[] = featureFiles(FEATURES_DIR)): ScenarioInfo[] {
   const out: ScenarioInfo[] = [];
-  for (const file of featureFiles(FEATURES_DIR)) {
+  for (const file of files) {
     const uri = path.relative(ROOT, file);
     const envelopes = generateMessages(fs.readFileSync(file, 'utf8'), uri, SourceMediaType.TEXT_X_CUCUMBER_GHERKIN_PLAIN, {
       includeSource: false,
