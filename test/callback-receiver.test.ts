@@ -1,0 +1,126 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as http from 'node:http';
+import { CallbackReceiver, routeKey } from '../steps/support/callbacks/receiver';
+import { ReceiverClient } from '../steps/support/callbacks/client';
+
+/** One raw HTTP request to the receiver, with an optional `Expect: 100-continue` handshake. */
+function send(url: string, o: { method?: string; body?: string; headers?: Record<string, string>; expectContinue?: boolean } = {}): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string; continued: boolean }> {
+  return new Promise((resolve, reject) => {
+    let continued = false;
+    const headers: Record<string, string> = { 'Content-Type': 'application/json', ...(o.headers ?? {}) };
+    if (o.expectContinue) headers.Expect = '100-continue';
+    const req = http.request(url, { method: o.method ?? 'POST', headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8'), continued }));
+    });
+    req.on('error', reject);
+    if (o.expectContinue) {
+      req.on('continue', () => {
+        continued = true;
+        req.end(o.body ?? '');
+      });
+    } else req.end(o.body ?? '');
+  });
+}
+
+const started = (thread: string) =>
+  JSON.stringify({
+    _links: { self: { href: '/events?ack=1' } },
+    baseuri: 'http://platform.example',
+    sender: [{ rel: 'service:communication', href: '/c', events: [{ type: 'started', link: { rel: 'service:messagingInvitation', href: '/inv/1' }, _embedded: { 'service:messagingInvitation': { threadId: thread } } }] }],
+  });
+const updated = JSON.stringify({ baseuri: 'http://platform.example', sender: [{ rel: 'service:conversation', href: '/conv', events: [{ type: 'updated', link: { rel: 'service:conversation', href: '/conv' } }] }] });
+
+describe('the callback receiver (PROFILE.md §15.7) over real HTTP', () => {
+  let r: CallbackReceiver;
+  let origin: string;
+  let client: ReceiverClient;
+  before(async () => {
+    r = await CallbackReceiver.start({ listen: ['127.0.0.1:0'] });
+    origin = r.localOrigin;
+    r.addRoute({ kind: 'default', url: `${origin}/cb/orders?tenant=t1`, account: 'sip:orders@example.com' });
+    r.conversationUrlBase = `${origin}/taa-conv/`;
+    client = new ReceiverClient(r.tapUrl);
+  });
+  after(() => r.close());
+
+  test('a callback on a declared URL is answered 200 with no body at once, and recorded with its arrival time, URL, headers and body', async () => {
+    const res = await send(`${origin}/cb/orders?tenant=t1`, { body: updated, headers: { Authorization: 'Bearer eyJhbGciOi.x.y' } });
+    assert.equal(res.status, 200);
+    assert.equal(res.body, '');
+    assert.equal(res.headers['content-length'], '0');
+    const c = r.records.at(-1)!;
+    assert.equal(c.route?.account, 'sip:orders@example.com');
+    assert.equal(c.url, `${origin}/cb/orders?tenant=t1`);
+    assert.equal(c.body, updated);
+    assert.equal(c.headers.authorization, 'Bearer eyJhbGciOi.x.y');
+    // measured inside the receiver (arrival → answer), not through the loaded client
+    assert.ok(c.answeredAt - c.arrivedAt < 200, `answered ${c.answeredAt - c.arrivedAt} ms after arrival`);
+  });
+
+  test('the query minus callbackContext identifies the URL; the context is recorded percent-decoded', async () => {
+    const res = await send(`${origin}/cb/orders?tenant=t1&callbackContext=${encodeURIComponent('a b&c=d/é')}`, { body: updated });
+    assert.equal(res.status, 200);
+    assert.equal(r.records.at(-1)?.callbackContext, 'a b&c=d/é');
+    assert.equal(routeKey('http://x/cb?callbackContext=1&a=2'), routeKey('/cb?a=2'));
+  });
+
+  test('an unknown path is answered 404 and a method other than POST 405 (with Allow), both recorded without a route', async () => {
+    const mark = await client.mark();
+    assert.equal((await send(`${origin}/cb/nobody`, { body: updated })).status, 404);
+    assert.equal(r.records.at(-1)?.route, undefined);
+    assert.equal((await send(`${origin}/cb/orders`, { body: updated })).status, 404, 'the query is part of the identity');
+    const get = await send(`${origin}/cb/orders?tenant=t1`, { method: 'GET' });
+    assert.equal(get.status, 405);
+    assert.equal(get.headers.allow, 'POST');
+    assert.deepEqual((await client.callbacks({ unmatched: true, since: mark })).map((c) => c.answer.status), [404, 404, 405]);
+  });
+
+  test('Expect: 100-continue is accepted', async () => {
+    const res = await send(`${origin}/cb/orders?tenant=t1`, { body: updated, expectContinue: true });
+    assert.equal(res.continued, true);
+    assert.equal(res.status, 200);
+    assert.equal(r.records.at(-1)?.body, updated);
+  });
+
+  test('answer rules: a context answer for the next started only, a held answer, 204 until removed', async () => {
+    const url = `${origin}/cb/orders?tenant=t1`;
+    await client.rule({ url, match: 'invitation-started', json: { callbackContext: 'ctx-1' } });
+    assert.equal((await send(url, { body: updated })).body, '', 'not a started callback: plain 200');
+    const ctx = await send(url, { body: started('t-1') });
+    assert.equal(ctx.status, 200);
+    assert.equal(ctx.headers['content-type'], 'application/json');
+    assert.deepEqual(JSON.parse(ctx.body), { callbackContext: 'ctx-1' });
+    assert.equal((await send(url, { body: started('t-2') })).body, '', 'the rule answered once');
+
+    await client.rule({ url, holdMs: 300 });
+    const t0 = performance.now();
+    assert.equal((await send(url, { body: updated })).status, 200);
+    assert.ok(performance.now() - t0 >= 290, 'the answer was held');
+    assert.equal(r.records.at(-1)?.answer.heldMs, 300);
+
+    const always = await client.rule({ url, status: 204, times: 'always' });
+    assert.equal((await send(url, { body: updated })).status, 204);
+    assert.equal((await send(url, { body: updated })).status, 204);
+    await always.remove();
+    assert.equal((await send(url, { body: updated })).status, 200);
+  });
+
+  test('the tap: a long-poll returns a callback as it arrives; fresh conversation URLs are routes, padded on request', async () => {
+    const mark = await client.mark();
+    const waiting = client.waitFor((c) => c.seq > mark && c.body.includes('t-long'), 10_000);
+    setTimeout(() => void send(`${origin}/cb/orders?tenant=t1`, { body: started('t-long') }), 50);
+    const got = await waiting;
+    assert.ok(got && got.seq > mark);
+    const conv = await client.conversationUrl();
+    assert.match(conv, new RegExp(`^${origin}/taa-conv/[0-9a-f-]{36}$`));
+    const padded = await client.conversationUrl({ length: 1024 });
+    assert.equal(padded.length, 1024);
+    assert.equal((await send(padded, { body: updated })).status, 200);
+    assert.equal(r.records.at(-1)?.route?.kind, 'conversation');
+    assert.equal((await send(`${origin}/taa-conv/not-issued`, { body: updated })).status, 404);
+    assert.deepEqual((await client.info()).listening, r.listening);
+  });
+});
