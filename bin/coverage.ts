@@ -2,12 +2,15 @@ import { parseArgs } from 'node:util';
 import { createApp } from '../reference/app';
 import { notApplicableReason } from '../steps/support/applicability';
 import { loadTargetFile, parseTargetDescription, TargetDescriptionError, type Target } from '../steps/support/target';
+import { combinationLabel, wantedOf } from '../steps/support/pairs';
+import { expandFeatures } from './combinations';
 import { loadCatalogue, loadScenarios } from './features';
 
 const HELP = `Usage: npm run coverage -- [--target FILE]
 
 Prints, for the target (default: the embedded reference server's description), each requirement of the
-catalogue with its level, its scenarios and how many of them are applicable, then the totals.`;
+catalogue with its level, its scenarios and how many of them are applicable, then the totals. A target with
+TAA accounts counts each scenario once per transport combination it runs in, and names the combinations.`;
 
 function targetOf(file: string | undefined): Target {
   if (file) return loadTargetFile(file);
@@ -35,8 +38,14 @@ function main(): number {
     }
     throw e;
   }
-  const scenarios = loadScenarios();
-  const rows: string[][] = [['requirement', 'level', 'scenarios', 'applicable', 'not applicable because']];
+  const expansion = expandFeatures(target);
+  let scenarios: ReturnType<typeof loadScenarios>;
+  try {
+    scenarios = expansion ? loadScenarios(expansion.paths) : loadScenarios();
+  } finally {
+    expansion?.remove();
+  }
+  const rows: string[][] = [['requirement', 'level', 'scenarios', 'applicable', ...(expansion ? ['combinations'] : []), 'not applicable because']];
   const totals = { requirements: 0, covered: 0, applicable: 0, scenarios: scenarios.length, applicableScenarios: 0 };
   for (const s of scenarios) if (!notApplicableReason(s.tags, target)) totals.applicableScenarios++;
   for (const r of loadCatalogue()) {
@@ -46,7 +55,8 @@ function main(): number {
     totals.requirements++;
     if (mine.length) totals.covered++;
     if (applicable) totals.applicable++;
-    rows.push([r.id, r.level, String(mine.length), String(applicable), [...new Set(reasons)].join('; ')]);
+    const combos = [...new Set(mine.filter((s) => !notApplicableReason(s.tags, target)).map((s) => wantedOf(s.tags)).filter((w) => w !== undefined).map(combinationLabel))];
+    rows.push([r.id, r.level, String(mine.length), String(applicable), ...(expansion ? [combos.join(' ') || '-'] : []), [...new Set(reasons)].join('; ')]);
   }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => (row[i] ?? '').length)));
   for (const row of rows) process.stdout.write(`${row.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd()}\n`);

@@ -22,23 +22,31 @@ export function readSummary(where: string): Summary {
   return doc as Summary;
 }
 
-/** A static HTML table requirement × run, verdicts coloured, rows whose verdicts differ highlighted. */
+/**
+ * A static HTML table requirement × run, verdicts coloured, rows whose verdicts differ highlighted. A run with TAA
+ * accounts adds a row per transport combination under the requirement (`LC-3 [taa→ucwa]`).
+ */
 export function matrixHtml(runs: { label: string; summary: Summary }[]): string {
   const ids: string[] = [];
   const info = new Map<string, { level: string; title: string }>();
+  const combos = new Map<string, string[]>();
   for (const r of runs)
     for (const [id, req] of Object.entries(r.summary.requirements)) {
       if (!info.has(id)) {
         ids.push(id);
         info.set(id, { level: req.level, title: req.title });
       }
+      const known = combos.get(id) ?? [];
+      for (const c of Object.keys(req.combinations ?? {})) if (!known.includes(c)) known.push(c);
+      combos.set(id, known);
     }
+  const keys = ids.flatMap((id): { id: string; row: string; combination?: string }[] => [{ id, row: id }, ...(combos.get(id) ?? []).map((c) => ({ id, row: `${id} [${c}]`, combination: c }))]);
   const cell = (v: Verdict | undefined) => (v ? `<td class="v v-${v.replace(/ /g, '-')}">${esc(v)}</td>` : '<td class="v">—</td>');
-  const rows = ids.map((id) => {
-    const vs = runs.map((r) => r.summary.requirements[id]?.verdict);
+  const rows = keys.map(({ id, row, combination }) => {
+    const vs = runs.map((r) => (combination ? r.summary.requirements[id]?.combinations?.[combination]?.verdict : r.summary.requirements[id]?.verdict));
     const differs = new Set(vs.map((v) => v ?? '—')).size > 1;
     const i = info.get(id)!;
-    return `<tr class="${differs ? 'differs' : ''}" data-differs="${differs}"><th>${esc(id)}</th><td>${esc(i.level)}</td><td>${esc(i.title)}</td>${vs.map(cell).join('')}</tr>`;
+    return `<tr class="${differs ? 'differs' : ''}" data-differs="${differs}"><th>${esc(row)}</th><td>${esc(i.level)}</td><td>${esc(i.title)}</td>${vs.map(cell).join('')}</tr>`;
   });
   const head = runs
     .map((r) => {

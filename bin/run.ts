@@ -9,6 +9,8 @@ import { Client, Inconclusive, UntrustedOrigin, User, type Application } from '.
 import { BREAKER_DIR_VARIABLE, breakerTripped, HttpTransport, initBreaker, resetTargetHealth, type TlsOptions } from '../steps/support/http';
 import { redact } from '../steps/support/exchange';
 import { cleanUpLive } from '../steps/support/live';
+import { initPairs, PAIRS_DIR_VARIABLE, parallelCap, present } from '../steps/support/pairs';
+import { expandFeatures, type Expansion } from './combinations';
 import { parseTargetDescription, parseTargetText, TargetDescriptionError, type Target } from '../steps/support/target';
 import type { WorldParameters } from '../steps/support/world';
 import { discard, failureText, headline, paintSummary, Progress, useColor } from './console';
@@ -207,10 +209,16 @@ export async function run(o: RunOptions, interrupt: Promise<string>): Promise<nu
     }
     if (o.insecure) tlsOptions = { ...tlsOptions, insecure: true };
     if (target) {
-      const pairs = 1 + target.users.pairs.length;
+      // TARGET.md §10: at most as many scenarios at once as the most numerous transport combination has pairs
+      // (without TAA accounts: the number of pairs); a scarcer combination's scenarios wait for a pair of theirs.
+      const pairs = parallelCap(target, Infinity);
       const parallel = o.parallel ?? Math.min(6, pairs);
       if (parallel > pairs)
-        throw new ConfigurationError(`--parallel ${parallel} needs ${parallel} caller/callee pairs; the target declares ${pairs} (users.caller/callee and users.pairs)`);
+        throw new ConfigurationError(
+          present(target).anyTaa
+            ? `--parallel ${parallel} needs ${parallel} caller/callee pairs of one transport combination; the target's most numerous combination has ${pairs} (users.caller/callee and users.pairs)`
+            : `--parallel ${parallel} needs ${parallel} caller/callee pairs; the target declares ${pairs} (users.caller/callee and users.pairs)`,
+        );
     }
   } catch (e) {
     configurationProblem(e);
@@ -236,8 +244,9 @@ export async function run(o: RunOptions, interrupt: Promise<string>): Promise<nu
   if (!target || !params) throw new Error('no target');
 
   const breakerDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ucwa-conformance-breaker-'));
+  let expansion: Expansion | undefined;
   try {
-    const pairs = 1 + target.users.pairs.length;
+    const pairs = parallelCap(target, Infinity);
     const parallel = o.parallel ?? Math.min(6, pairs);
     o.out(`Target: ${target.name} (${params.source}), dialect ${JSON.stringify(target.relPrefix)}\n`);
     if (tlsOptions) params = { ...params, tls: tlsOptions };
@@ -256,6 +265,11 @@ export async function run(o: RunOptions, interrupt: Promise<string>): Promise<nu
     resetTargetHealth();
     initBreaker(breakerDir);
     process.env[BREAKER_DIR_VARIABLE] = breakerDir;
+    // Pair leases across the workers (steps/support/pairs.ts), and the per-combination copies of the features
+    // when the target has TAA accounts (bin/combinations.ts; none without: the run is as before).
+    initPairs(path.join(breakerDir, 'pairs'));
+    process.env[PAIRS_DIR_VARIABLE] = path.join(breakerDir, 'pairs');
+    expansion = expandFeatures(target);
 
     fs.mkdirSync(o.reportDir, { recursive: true });
     const cucumberHtml = path.join(o.reportDir, 'cucumber.html');
@@ -272,6 +286,7 @@ export async function run(o: RunOptions, interrupt: Promise<string>): Promise<nu
       },
       { cwd: ROOT },
     );
+    if (expansion) runConfiguration.sources.paths = expansion.paths;
     const configured = (runConfiguration.runtime.worldParameters as { gateLevel?: GateLevel }).gateLevel;
     const gateLevel: GateLevel = o.level ?? configured ?? 'must';
     const envelopes: Envelope[] = [];
@@ -330,6 +345,8 @@ export async function run(o: RunOptions, interrupt: Promise<string>): Promise<nu
     return outcome.gate.exitCode;
   } finally {
     if (process.env[BREAKER_DIR_VARIABLE] === breakerDir) delete process.env[BREAKER_DIR_VARIABLE];
+    if (process.env[PAIRS_DIR_VARIABLE] === path.join(breakerDir, 'pairs')) delete process.env[PAIRS_DIR_VARIABLE];
+    expansion?.remove();
     fs.rmSync(breakerDir, { recursive: true, force: true });
     await reference?.close();
   }

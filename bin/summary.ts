@@ -3,7 +3,8 @@ import * as path from 'node:path';
 import { CAPABILITIES, ERROR_FIXTURES, type Target } from '../steps/support/target';
 import type { Deviation } from './deviations';
 import { ROOT } from './root';
-import { count, type Outcome, type Verdict } from './verdicts';
+import { pairsPerCombination, present, transportOf } from '../steps/support/pairs';
+import { count, type CombinationResult, type Outcome, type Verdict } from './verdicts';
 
 export const SUITE_VERSION: string = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
@@ -15,7 +16,10 @@ export interface TargetSummary {
   relPrefix: string;
   capabilities: Record<string, boolean>;
   fixtures: string[];
-  users: { role: string; uri: string; signIn: 'password' | 'token' | 'none' }[];
+  /** `transport` only on TAA accounts (a UCWA-only target's summary is as before issue #12) */
+  users: { role: string; uri: string; signIn: 'password' | 'token' | 'client credentials' | 'none'; transport?: 'taa' }[];
+  /** the transport combinations of the pairs and how many pairs each has, when the target has a TAA account */
+  combinations?: Record<string, number>;
   timing: { noAnswerTimeoutSeconds: number; windowSeconds: [number, number] };
   unsupportedContentTypeStatus: number;
   /** what the target declares that departs from the seed: 415 instead of 410, N outside 25–40 s */
@@ -49,16 +53,18 @@ export interface Summary {
   target: TargetSummary;
   gate: Outcome['gate'];
   totals: { requirements: Record<Verdict, number>; scenarios: Record<Verdict, number> };
-  requirements: Record<string, { level: string; area: string; title: string; verdict: Verdict; scenarios: string[]; detail?: string; enabledBy?: string; blockedBy?: string; deviation?: Deviation }>;
-  scenarios: { name: string; uri: string; line?: number; requirements: string[]; level: string; verdict: Verdict; detail?: string; enabledBy?: string; blockedBy?: string; durationMs: number }[];
+  requirements: Record<string, { level: string; area: string; title: string; verdict: Verdict; scenarios: string[]; detail?: string; enabledBy?: string; blockedBy?: string; deviation?: Deviation; combinations?: Record<string, CombinationResult> }>;
+  scenarios: { name: string; uri: string; line?: number; requirements: string[]; level: string; verdict: Verdict; detail?: string; enabledBy?: string; blockedBy?: string; durationMs: number; combination?: string }[];
   deviations: Deviation[];
 }
 
 /** The target as the reports show it: declared capabilities, fixtures and accounts, never credentials. */
 export function targetSummary(t: Target, source: string): TargetSummary {
   const users: TargetSummary['users'] = [];
-  const add = (role: string, a: { uri: string; password?: string; token?: string } | undefined) => {
-    if (a) users.push({ role, uri: a.uri, signIn: a.token !== undefined ? 'token' : a.password !== undefined ? 'password' : 'none' });
+  const add = (role: string, a: { uri: string; password?: string; token?: string; clientSecret?: string; transport?: string } | undefined) => {
+    if (!a) return;
+    const signIn = a.token !== undefined ? 'token' : a.password !== undefined ? 'password' : a.clientSecret !== undefined ? 'client credentials' : 'none';
+    users.push({ role, uri: a.uri, signIn, ...(transportOf(a) === 'taa' ? { transport: 'taa' as const } : {}) });
   };
   add('caller', t.users.caller);
   add('callee', t.users.callee);
@@ -84,6 +90,7 @@ export function targetSummary(t: Target, source: string): TargetSummary {
     unsupportedContentTypeStatus: t.unsupportedContentTypeStatus,
     declaredDeviations,
     trustedOrigins: t.trusted.list,
+    ...(present(t).anyTaa ? { combinations: Object.fromEntries(pairsPerCombination(t)) } : {}),
   };
 }
 

@@ -3,6 +3,8 @@ import type { Target } from '../steps/support/target';
 import { EVIDENCE_MEDIA_TYPE, LEAKS_MEDIA_TYPE, type Evidence, type Leak } from '../steps/support/evidence';
 import type { CatalogueEntry } from './features';
 import type { Deviation } from './deviations';
+import { combinationLabel, wantedOf } from '../steps/support/pairs';
+import { sourceUri } from './combinations';
 
 /**
  * Verdicts (PROFILE.md §1, D35): pass; fail; warning (a failed SHOULD or MAY below the gate level); not applicable
@@ -36,6 +38,17 @@ export interface ScenarioResult {
   blockedBy?: string;
   durationMs: number;
   evidence?: Evidence;
+  /** the transport combination of a per-combination copy (`taa→ucwa`, `taa`: bin/combinations.ts); absent without TAA accounts */
+  combination?: string;
+}
+
+/** A requirement's verdict in one transport combination (PROFILE.md §15.1: `LC-3 [taa→ucwa]`). */
+export interface CombinationResult {
+  verdict: Verdict;
+  scenarios: string[];
+  detail?: string;
+  enabledBy?: string;
+  blockedBy?: string;
 }
 
 export interface RequirementResult {
@@ -50,6 +63,8 @@ export interface RequirementResult {
   /** for blocked: the ledgered requirement whose failure kept the observation from being made */
   blockedBy?: string;
   deviation?: Deviation;
+  /** per transport combination, when the run had TAA accounts; `verdict` is the worst of them */
+  combinations?: Record<string, CombinationResult>;
 }
 
 export interface Gate {
@@ -128,7 +143,7 @@ export function scenarioResults(envelopes: readonly Envelope[], gateLevel: GateL
       walk(m.gherkinDocument.feature.children as never);
     } else if (m.pickle) {
       const ids = m.pickle.astNodeIds;
-      pickles.set(m.pickle.id, { name: m.pickle.name, uri: m.pickle.uri, tags: m.pickle.tags.map((t) => t.name), astNodeId: ids[ids.length - 1] });
+      pickles.set(m.pickle.id, { name: m.pickle.name, uri: sourceUri(m.pickle.uri), tags: m.pickle.tags.map((t) => t.name), astNodeId: ids[ids.length - 1] });
     } else if (m.testCase) testCases.set(m.testCase.id, m.testCase.pickleId);
     else if (m.testCaseStarted)
       cases.set(m.testCaseStarted.id, { pickleId: testCases.get(m.testCaseStarted.testCaseId) ?? '', status: 'UNKNOWN', log: [], startedAt: millis(m.testCaseStarted.timestamp) });
@@ -190,6 +205,7 @@ export function scenarioResults(envelopes: readonly Envelope[], gateLevel: GateL
       detail = `blocked by the ledgered deviation ${blockedBy} (${deviations.get(blockedBy)?.reason ?? ''}): ${detail ?? ''}`;
     }
     const line = p.astNodeId ? lines.get(p.astNodeId) : undefined;
+    const wanted = wantedOf(p.tags);
     if (c.leaks?.length) leaks.push({ scenario: `${p.name} (${p.uri}${line !== undefined ? `:${line}` : ''})`, own: requirements.includes('SEC-4'), leaks: c.leaks });
     out.push({
       name: p.name,
@@ -203,6 +219,7 @@ export function scenarioResults(envelopes: readonly Envelope[], gateLevel: GateL
       ...(blockedBy ? { blockedBy } : {}),
       durationMs: Math.round((c.finishedAt ?? 0) - (c.startedAt ?? 0)),
       ...(c.evidence ? { evidence: c.evidence } : {}),
+      ...(wanted ? { combination: combinationLabel(wanted) } : {}),
     });
   }
   mergeRunWideLeaks(out, leaks.filter((l) => !l.own), gateLevel, deviations);
@@ -241,6 +258,20 @@ function worst(a: Verdict, b: Verdict): Verdict {
   return VERDICTS.indexOf(a) <= VERDICTS.indexOf(b) ? a : b;
 }
 
+/**
+ * The verdict of a requirement over some of its scenarios: the worst applicable one; all not applicable → not
+ * applicable; none → not run. An expected fail stands only when the ledger lists this requirement.
+ */
+function verdictOf(mine: readonly ScenarioResult[], level: Level, gateLevel: GateLevel, ledgered: boolean): { verdict: Verdict; bad?: ScenarioResult; blockedBy?: string } {
+  const applicable = mine.filter((s) => s.verdict !== 'not applicable');
+  let verdict: Verdict = mine.length === 0 ? 'not run' : applicable.length === 0 ? 'not applicable' : applicable.map((s) => s.verdict).reduce(worst);
+  // A failure of a scenario tagged with several requirements is expected only for the listed ones.
+  if (verdict === 'expected fail' && !ledgered) verdict = LEVEL_RANK[level] >= GATE_RANK[gateLevel] ? 'fail' : 'warning';
+  const bad = applicable.find((s) => s.verdict === verdict) ?? mine[0];
+  const blockedBy = verdict === 'blocked' ? bad?.blockedBy : undefined;
+  return { verdict, ...(bad ? { bad } : {}), ...(blockedBy ? { blockedBy } : {}) };
+}
+
 /** Requirement verdicts (the worst of their scenarios; all not applicable → not applicable), and the gate. */
 export function decide(
   scenarios: ScenarioResult[],
@@ -251,13 +282,27 @@ export function decide(
 ): Outcome {
   const requirements: RequirementResult[] = catalogue.map((r) => {
     const mine = scenarios.filter((s) => s.requirements.includes(r.id));
-    const applicable = mine.filter((s) => s.verdict !== 'not applicable');
-    let verdict: Verdict = mine.length === 0 ? 'not run' : applicable.length === 0 ? 'not applicable' : applicable.map((s) => s.verdict).reduce(worst);
-    // A failure of a scenario tagged with several requirements is expected only for the listed ones.
     const deviation = deviations.get(r.id);
-    if (verdict === 'expected fail' && !deviation) verdict = LEVEL_RANK[r.level] >= GATE_RANK[gateLevel] ? 'fail' : 'warning';
-    const bad = applicable.find((s) => s.verdict === verdict) ?? mine[0];
-    const blockedBy = verdict === 'blocked' ? bad?.blockedBy : undefined;
+    const { verdict, bad, blockedBy } = verdictOf(mine, r.level, gateLevel, deviation !== undefined);
+    // Per transport combination (a run with TAA accounts): the same rule on each combination's scenarios; the
+    // requirement's verdict above, the worst of its scenarios, is the worst of its combinations.
+    const labels = [...new Set(mine.map((s) => s.combination).filter((c): c is string => c !== undefined))];
+    const combinations = labels.length
+      ? Object.fromEntries(
+          labels.map((label) => {
+            const these = mine.filter((s) => s.combination === label);
+            const c = verdictOf(these, r.level, gateLevel, deviation !== undefined);
+            const result: CombinationResult = {
+              verdict: c.verdict,
+              scenarios: these.map((s) => s.name),
+              ...(c.verdict !== 'pass' && c.bad?.detail ? { detail: c.bad.detail } : {}),
+              ...(c.verdict === 'not applicable' && c.bad?.enabledBy ? { enabledBy: c.bad.enabledBy } : {}),
+              ...(c.blockedBy ? { blockedBy: c.blockedBy } : {}),
+            };
+            return [label, result];
+          }),
+        )
+      : undefined;
     return {
       id: r.id,
       level: r.level,
@@ -269,6 +314,7 @@ export function decide(
       ...(verdict === 'not applicable' && bad?.enabledBy ? { enabledBy: bad.enabledBy } : {}),
       ...(blockedBy ? { blockedBy } : {}),
       ...(deviation ? { deviation } : {}),
+      ...(combinations ? { combinations } : {}),
     };
   });
 
@@ -279,11 +325,11 @@ export function decide(
     const gated = LEVEL_RANK[r.level] >= GATE_RANK[gateLevel];
     if (r.verdict === 'fail' && gated) {
       failed = true;
-      reasons.push(`${r.id} ${r.level} failed: ${r.title}`);
+      for (const e of entriesWith(r, 'fail')) reasons.push(`${e.label} ${r.level} failed: ${r.title}`);
     }
     if (r.verdict === 'inconclusive' && gated) {
       inconclusive = true;
-      reasons.push(`${r.id} ${r.level} inconclusive: ${(r.detail ?? '').split('\n')[0]}`);
+      for (const e of entriesWith(r, 'inconclusive')) reasons.push(`${e.label} ${r.level} inconclusive: ${(e.detail ?? '').split('\n')[0]}`);
     }
     if (r.deviation && r.verdict === 'pass') {
       failed = true;
@@ -296,6 +342,27 @@ export function decide(
   }
   const exitCode = failed ? 1 : inconclusive ? 2 : 0;
   return { scenarios, requirements, gate: { level: gateLevel, conforming: failed ? false : inconclusive ? 'not established' : true, exitCode, reasons } };
+}
+
+/**
+ * A requirement as the reports list it: `LC-3` alone, or once per transport combination (`LC-3 [taa→ucwa]`) when
+ * the run had TAA accounts.
+ */
+export function entries(r: RequirementResult): { label: string; combination?: string; verdict: Verdict; detail?: string; enabledBy?: string }[] {
+  if (!r.combinations) return [{ label: r.id, verdict: r.verdict, ...(r.detail !== undefined ? { detail: r.detail } : {}), ...(r.enabledBy ? { enabledBy: r.enabledBy } : {}) }];
+  return Object.entries(r.combinations).map(([c, x]) => ({
+    label: `${r.id} [${c}]`,
+    combination: c,
+    verdict: x.verdict,
+    ...(x.detail !== undefined ? { detail: x.detail } : {}),
+    ...(x.enabledBy ? { enabledBy: x.enabledBy } : {}),
+  }));
+}
+
+/** The entries of a requirement with a verdict; the requirement itself when no combination has it (a run-wide result). */
+function entriesWith(r: RequirementResult, v: Verdict): ReturnType<typeof entries> {
+  const mine = entries(r).filter((e) => e.verdict === v);
+  return mine.length ? mine : [{ label: r.id, verdict: r.verdict, ...(r.detail !== undefined ? { detail: r.detail } : {}) }];
 }
 
 /** Counts per verdict. */
@@ -317,6 +384,14 @@ export function consoleText(o: Outcome, target: Target): string {
   lines.push(
     `Requirements: ${o.requirements.length} — ${r.pass} pass, ${r.fail} fail, ${r.warning} warning, ${r['expected fail']} expected fail, ${r.blocked} blocked by a ledgered deviation, ${r['not applicable']} not applicable, ${r.inconclusive} inconclusive, ${r['not run']} not run`,
   );
+  const split = o.requirements.filter((x) => x.combinations && x.verdict !== 'pass' && x.verdict !== 'not run');
+  if (split.length)
+    lines.push(
+      `  per transport combination (not passing): ${split
+        .flatMap((x) => entries(x).filter((e) => e.verdict !== 'pass'))
+        .map((e) => `${e.label} ${verdictLabel(e.verdict)}`)
+        .join(', ')}`,
+    );
   const expected = o.requirements.filter((x) => x.verdict === 'expected fail');
   if (expected.length) lines.push(`  expected fail (in the deviation ledger): ${expected.map((x) => x.id).join(', ')}`);
   const blocked = o.requirements.filter((x) => x.verdict === 'blocked');

@@ -10,7 +10,7 @@ const byId = new Map(catalogue.map((r) => [r.id, r]));
 const scenarios = loadScenarios();
 const PROFILE = path.resolve(ROOT, '..', 'shared', 'spec', 'PROFILE.md');
 
-const KNOWN_TAG = /^@(req:[A-Z]+-\d+|must|should|may|area:[a-z][A-Za-z-]*|cap:(addMessaging|acceptAndBridge|startAdhocMeeting|customContent)|fixture:(invalidExchangeServerVersion|tooManyGroups|cannotRedirect|onlineMeetingUri)|needs:(unavailable|caller-password)|slow|long-running)$/;
+const KNOWN_TAG = /^@(req:[A-Z]+-\d+|must|should|may|area:[a-z][A-Za-z-]*|cap:(addMessaging|acceptAndBridge|startAdhocMeeting|customContent)|fixture:(invalidExchangeServerVersion|tooManyGroups|cannotRedirect|onlineMeetingUri)|needs:(unavailable|caller-password)|via-needs:(ucwa-caller|ucwa-callee|taa-caller|taa-callee|ucwa-and-taa)|slow|long-running)$/;
 
 test('the catalogue validates against its schema and has unique IDs', () => {
   const doc = JSON.parse(fs.readFileSync(path.join(ROOT, 'features', 'requirements.json'), 'utf8')) as unknown;
@@ -92,6 +92,24 @@ test('scenario titles are unique within a feature and read as present-tense stat
     if (seen.has(key) && !/<|\(/.test(s.name)) problems.push(`${s.uri}: duplicate title "${s.name}"`);
     seen.add(key);
     if (/\bshould\b/i.test(s.name)) problems.push(`${s.uri}: "${s.name}" says "should"`);
+  }
+  assert.deepEqual(problems, []);
+});
+
+test('a scenario of a TAA-only family says which side needs TAA; a UCWA-only one never asks for TAA (features/README.md)', () => {
+  // bin/combinations.ts runs a scenario only in the transport combinations its @via-needs tags allow; the UCWA-only
+  // families (DISC, AUTH, APP, EV-1…EV-5) need UCWA by default, the TAA-only ones must say where they need TAA.
+  const taaOnly = (id: string) => /^(TDISC|TAUTH|TAPP|TSM|CB)-\d+$/.test(id);
+  const ucwaOnly = (id: string) => /^(DISC|AUTH|APP)-\d+$/.test(id) || /^EV-[1-5]$/.test(id);
+  const problems: string[] = [];
+  for (const s of scenarios) {
+    const needs = s.tags.filter((t) => t.startsWith('@via-needs:')).map((t) => t.slice(11));
+    if (s.requirements.some(taaOnly) && !needs.some((n) => n.startsWith('taa-') || n === 'ucwa-and-taa'))
+      problems.push(`${s.uri}: "${s.name}" checks ${s.requirements.join(' ')} but has no @via-needs:taa-caller, @via-needs:taa-callee or @via-needs:ucwa-and-taa`);
+    if (s.requirements.every(ucwaOnly) && needs.some((n) => n.startsWith('taa-') || n === 'ucwa-and-taa'))
+      problems.push(`${s.uri}: "${s.name}" checks only UCWA-only requirements but asks for TAA (${needs.join(' ')})`);
+    for (const side of ['caller', 'callee'])
+      if (needs.includes(`ucwa-${side}`) && needs.includes(`taa-${side}`)) problems.push(`${s.uri}: "${s.name}" needs both transports on the ${side}`);
   }
   assert.deepEqual(problems, []);
 });

@@ -49,7 +49,8 @@ dl{display:grid;grid-template-columns:max-content 1fr;gap:2px 12px;margin:8px 0}
 .filters{position:sticky;top:0;background:#fff;padding:8px 0;border-bottom:1px solid #d0d7de;z-index:1}
 .filters label{margin-right:12px;white-space:nowrap} .hidden{display:none}
 details{margin:4px 0} summary{cursor:pointer} .who{font-weight:600} .muted{color:#57606a}
-.timeline td{font-size:12px} .ev{color:#0550ae}`;
+.timeline td{font-size:12px} .ev{color:#0550ae}
+.combos{margin-top:4px;font-size:12px} .combo{display:block;white-space:nowrap}`;
 
 const SCRIPT = `
 (function(){
@@ -104,6 +105,14 @@ function timeline(e: Evidence): string {
     .join('')}</tbody></table>`;
 }
 
+/** A requirement's verdict per transport combination (`LC-3 [taa→ucwa]`), under its overall verdict. */
+function combos(c: Summary['requirements'][string]['combinations']): string {
+  if (!c) return '';
+  return `<div class="combos">${Object.entries(c)
+    .map(([label, x]) => `<span class="combo" data-combination="${esc(label)}" data-combination-verdict="${esc(x.verdict)}"${x.detail ? ` title="${esc(gist(x.detail))}"` : ''}>${esc(label)} ${badge(x.verdict)}</span>`)
+    .join('')}</div>`;
+}
+
 /** The conformance report: one self-contained HTML file that opens offline. */
 export function conformanceHtml(s: Summary, scenarios: readonly ScenarioResult[]): string {
   const g = s.gate;
@@ -132,7 +141,9 @@ export function conformanceHtml(s: Summary, scenarios: readonly ScenarioResult[]
 <dt>Dialect</dt><dd><code>${esc(JSON.stringify(t.relPrefix))}</code></dd>
 <dt>Capabilities</dt><dd>${esc(caps)}</dd>
 <dt>Fixtures</dt><dd>${esc(t.fixtures.join(', ') || 'none')}</dd>
-<dt>Accounts</dt><dd>${t.users.map((u) => `${esc(u.role)} <code>${esc(u.uri)}</code> (${esc(u.signIn)})`).join('; ')}</dd>
+<dt>Accounts</dt><dd>${t.users.map((u) => `${esc(u.role)} <code>${esc(u.uri)}</code> (${u.transport ? `${esc(u.transport)}, ` : ''}${esc(u.signIn)})`).join('; ')}</dd>${
+  t.combinations ? `\n<dt>Transport combinations</dt><dd id="combinations">${Object.entries(t.combinations).map(([c, n]) => `${esc(c)} (${n} pair${n === 1 ? '' : 's'})`).join(', ')} <span class="muted">(two-sided requirements are checked and reported per combination)</span></dd>` : ''
+}
 <dt>Timing</dt><dd>no-answer timeout ${t.timing.noAnswerTimeoutSeconds} s, window ${t.timing.windowSeconds[0]}–${t.timing.windowSeconds[1]} s</dd>
 <dt>Declared deviations</dt><dd>${t.declaredDeviations.length ? t.declaredDeviations.map(esc).join('<br>') : 'none'}</dd>
 <dt>Deviation ledger</dt><dd>${s.deviations.length ? s.deviations.map((d) => `${esc(d.requirement)}: ${esc(d.reason)}${d.link ? ` (<a href="${esc(d.link)}">${esc(d.link)}</a>)` : ''}${d.until ? ` until ${esc(d.until)}` : ''}`).join('<br>') : 'none'}</dd>
@@ -154,7 +165,7 @@ export function conformanceHtml(s: Summary, scenarios: readonly ScenarioResult[]
           .filter(([, r]) => r.area === a)
           .map(
             ([id, r]) =>
-              `<tr data-verdict="${esc(r.verdict)}" data-level="${esc(r.level)}" id="req-${esc(id)}"><td><a href="#req-${esc(id)}">${esc(id)}</a></td><td>${esc(r.level)}</td><td>${esc(r.title)}</td><td>${badge(r.verdict)}</td><td>${r.scenarios.map(esc).join('<br>')}${
+              `<tr data-verdict="${esc(r.verdict)}" data-level="${esc(r.level)}" id="req-${esc(id)}"><td><a href="#req-${esc(id)}">${esc(id)}</a></td><td>${esc(r.level)}</td><td>${esc(r.title)}</td><td>${badge(r.verdict)}${combos(r.combinations)}</td><td>${r.scenarios.map(esc).join('<br>')}${
                 r.detail ? `<div class="muted">${esc(gist(r.detail))}${r.enabledBy ? ` — enable with <code>${esc(r.enabledBy)}</code>` : ''}</div>` : ''
               }${r.blockedBy ? `<div class="muted">blocked by the ledgered deviation <a href="#req-${esc(r.blockedBy)}">${esc(r.blockedBy)}</a>: not gating, not passed</div>` : ''}${r.deviation ? `<div class="muted">deviation: ${esc(r.deviation.reason)}</div>` : ''}</td></tr>`,
           )
