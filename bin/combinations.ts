@@ -233,7 +233,8 @@ export function expandFeatures(target: Target, o: { files?: readonly string[]; t
         folders[g.folder] = combinationLabel(g.wanted);
         copies += kept;
       } else notApplicable += kept;
-      const out = path.join(dir, g.folder, parsed.uri);
+      // a file outside the tree (tests) goes to outside/<name>: nothing is ever written outside `dir`
+      const out = path.join(dir, g.folder, parsed.uri.startsWith('..') || path.isAbsolute(parsed.uri) ? path.join('outside', path.basename(parsed.uri)) : parsed.uri);
       fs.mkdirSync(path.dirname(out), { recursive: true });
       fs.writeFileSync(out, lines.join('\n'));
       paths.push(out);
