@@ -9,12 +9,14 @@ export interface Account {
   name: string;
   /** Fixture accounts whose startMessaging fails synchronously (D9). */
   fault?: StartMessagingFault;
+  /** A Trusted Application API endpoint (reference/taa/): found by uri only, never signs in with a password. */
+  taa?: true;
 }
 
 export const DOMAIN = 'example.com';
 export const ONLINE_MEETING_URI = `sip:meeting-ref01@${DOMAIN};gruu;opaque=app:conf:focus:id:REF01`;
 
-function account(user: string, name: string, fault?: StartMessagingFault): Account {
+export function account(user: string, name: string, fault?: StartMessagingFault): Account {
   const a: Account = { uri: `sip:${user}@${DOMAIN}`, username: user, password: `${user}-Pa55word`, name };
   if (fault) a.fault = fault;
   return a;
@@ -129,6 +131,19 @@ export class AccountDirectory {
   /** Every account, each once (for people search, outside the profile). */
   list(): Account[] {
     return [...new Set(this.byUri.values())];
+  }
+
+  /**
+   * Adds an account (the TAA mode's further UCWA users and its endpoints); a TAA endpoint is found by uri only, so no
+   * password grant ever names it. Throws a TypeError when the uri (or the user name) is taken.
+   */
+  add(a: Account): void {
+    if (this.byUri.has(sipKey(a.uri))) throw new TypeError(`accounts: ${a.uri} is listed twice`);
+    if (!a.taa && this.byUsername.has(a.username.toLowerCase())) throw new TypeError(`accounts: ${a.username} is listed twice`);
+    this.byUri.set(sipKey(a.uri), a);
+    if (a.taa) return;
+    this.byUsername.set(a.username.toLowerCase(), a);
+    this.byUsername.set(a.uri.slice(4).toLowerCase(), a);
   }
 
   /** The account a SIP URI names, if any. */

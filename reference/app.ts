@@ -1,28 +1,23 @@
 /** The reference server as a request handler: createApp() without listen (STYLE.md, "fastify examples"). */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AccountDirectory, describeAccount, ONLINE_MEETING_URI, parseAccounts } from './accounts';
-import {
-  createApplication, getApplication, getCommunication, getMe, makeMeAvailable, makeMeUnavailable, pollEvents, removeApplication,
-  reportMyActivity,
-} from './applications';
+import { createApplication } from './applications';
 import { challenge, DISCOVERY_PATH, discoveryRoot, TOKEN_PATH, tokenEndpoint, USER_PATH, userDocument } from './auth';
 import type { RelPrefix } from './behaviour';
 import type { Ctx, Rq } from './context';
-import { addMessaging, findConversation, getConversation, getMessaging, getParticipant, stopMessaging } from './conversations';
 import { HttpError, methodNotAllowed, notFound, serviceFailure, unsupportedMediaType, uriTooLong } from './errors';
 import { applyFaults, faultSet } from './faults';
 import { MAX_URL_LENGTH } from './http';
-import {
-  accept, acceptAndBridge, cancel, decline, findInvitation, getInvitation, getMeeting, startAdhocMeeting, startMessaging,
-} from './invitations';
 import { deleteApplication, purgeCompleted } from './lifecycle';
 import type { Application } from './model';
-import { messagingRoute } from './messaging';
-import { peopleRoute } from './people';
+import { applicationRoute } from './routes';
 import { answer, answerError } from './replies';
 import { Representer } from './represent';
 import { type Exchange, faithfulSeams, type Route } from './seams';
+import { TaaServer, type TaaOptions } from './taa/server';
 import { TOKEN_LIFETIME_SECONDS, TokenStore } from './tokens';
+
+export type { TaaOptions } from './taa/server';
 
 export type { RelPrefix } from './behaviour';
 
@@ -53,6 +48,14 @@ export interface ReferenceOptions {
    * each bad entry): the first two are caller and callee, a third the unavailable one, the rest pairs.
    */
   accounts?: unknown;
+  /**
+   * Serve the Trusted Application API surface (PROFILE.md §15, reference/taa/) beside UCWA, in the same state; the
+   * description then declares TAA accounts whose default callback URLs are `<callbackOrigin>/cb/<name>`. Needs a
+   * prefixed dialect (relPrefix "" is refused).
+   */
+  taa?: TaaOptions;
+  /** With `taa`: accept `http:` callback URLs (startMessaging's callbackUrl, callbackOrigin); declared in the description. */
+  callbackAllowHttp?: boolean;
 }
 
 export interface ReferenceApp {
@@ -62,6 +65,8 @@ export interface ReferenceApp {
    * "http://127.0.0.1:8080"). With faults (the app's own, or the list given) the name says FAULT and `x-faults` lists them.
    */
   describe(baseUrl: string, faults?: readonly string[]): Record<string, unknown>;
+  /** The URL the server listens at, once it does (the TAA surface's origin unless `taa.origin` says otherwise). */
+  listening(url: string): void;
   /** Live state counts, for clean-up checks. */
   stats(): { applications: number; invitations: number; connectingInvitations: number; pendingEventRequests: number };
   /** Stop all timers and release pending P-GETs (so the process can exit). */
@@ -77,7 +82,9 @@ const DEFAULT_APPLICATION_IDLE_SECONDS = 600;
 const REL_PREFIXES: readonly unknown[] = ['ms:rtc:saas:', '', 'service:'];
 
 /** Checks the options, throwing a TypeError that names the bad one. */
-function checkOptions(options: ReferenceOptions): Required<Omit<ReferenceOptions, 'faults' | 'trustProxy' | 'accounts'>> {
+function checkOptions(
+  options: ReferenceOptions,
+): Required<Omit<ReferenceOptions, 'faults' | 'trustProxy' | 'accounts' | 'taa' | 'callbackAllowHttp'>> {
   const resolved = {
     relPrefix: options.relPrefix ?? 'ms:rtc:saas:',
     noAnswerTimeoutSeconds: options.noAnswerTimeoutSeconds ?? 30,
@@ -106,55 +113,6 @@ function checkOptions(options: ReferenceOptions): Required<Omit<ReferenceOptions
     throw new TypeError('applicationIdleSeconds must be a number of seconds >= 0 (0 = never; at most 31536000)');
   }
   return resolved;
-}
-
-/** The routes under one application: each method's handler, for the resource the path names (or 404). */
-function applicationRoute(ctx: Ctx, rq: Rq, app: Application, rest: readonly string[]): Route {
-  const n = rest.length;
-  const [a, b, c, d, e] = rest;
-  if (n === 0) return { GET: () => getApplication(ctx, app), DELETE: () => removeApplication(ctx, app) };
-  if (a === 'events' && n === 1) return { GET: () => pollEvents(app, rq) };
-  if (a === 'me') {
-    if (n === 1) return { GET: () => getMe(ctx, app) };
-    if (n === 2 && b === 'makeMeAvailable') return { POST: () => makeMeAvailable(ctx, app, rq) };
-    if (n === 2 && b === 'makeMeUnavailable') return { POST: () => makeMeUnavailable(ctx, app, rq) };
-    if (n === 2 && b === 'reportMyActivity') return { POST: () => reportMyActivity(ctx, rq) };
-  }
-  if (a === 'people') return peopleRoute(ctx, rq, app, rest.slice(1));
-  if (a === 'onlineMeetings' && n === 1) {
-    return { GET: () => ({ status: 200, body: { rel: ctx.behaviour.rel('onlineMeetings'), _links: { self: { href: `${app.href}/onlineMeetings` } } } }) };
-  }
-  if (a === 'communication') {
-    if (n === 1) return { GET: () => getCommunication(ctx, app) };
-    if (b === 'messagingInvitations') {
-      if (n === 2) return { POST: () => startMessaging(ctx, app, rq) };
-      const inv = findInvitation(ctx, app, c!);
-      if (n === 3) return { GET: () => getInvitation(ctx, inv) };
-      if (n === 4) {
-        switch (d) {
-          case 'accept': return { POST: () => accept(ctx, inv, rq) };
-          case 'decline': return { POST: () => decline(ctx, inv, rq) };
-          case 'cancel': return { POST: () => cancel(ctx, inv, rq) };
-          case 'acceptAndBridge': return { POST: () => acceptAndBridge(ctx, inv, rq) };
-          case 'startAdhocMeeting': return { POST: () => startAdhocMeeting(ctx, inv, rq) };
-        }
-      }
-    }
-    if (b === 'onlineMeetingInvitations' && n === 3) return { GET: () => getMeeting(ctx, app, c!) };
-    if (b === 'conversations' && n >= 3) {
-      const conv = findConversation(app, c!);
-      if (n === 3) return { GET: () => getConversation(ctx, conv) };
-      if (d === 'messaging') {
-        if (n === 4) return { GET: () => getMessaging(ctx, conv) };
-        if (n === 5 && e === 'stopMessaging') return { POST: () => stopMessaging(ctx, conv, rq) };
-        if (n === 5 && e === 'addMessaging') return { POST: () => addMessaging(ctx, conv, rq) };
-        const modality = messagingRoute(ctx, rq, conv, rest.slice(4));
-        if (modality) return modality;
-      }
-      if (d === 'participants' && n === 5) return { GET: () => getParticipant(ctx, conv, e!) };
-    }
-  }
-  throw notFound();
 }
 
 /** The route of an authenticated application-API path; another user's application answers like a missing one (D23). */
@@ -211,6 +169,8 @@ async function handle(ctx: Ctx, ex: Exchange, res: ServerResponse): Promise<void
   ex.path = path;
   if (path === DISCOVERY_PATH || path === '/') return run(ctx, ex, res, { GET: () => discoveryRoot(ctx, req) });
   if (path === TOKEN_PATH) return run(ctx, ex, res, { POST: () => tokenEndpoint(ctx, req) });
+  const taa = ctx.taaServer;
+  if (taa !== undefined && taa.serves(path)) return taa.handle(ex, res, path, new URLSearchParams(q < 0 ? '' : url.slice(q + 1)));
   const account = ctx.access.authenticate(req.headers.authorization);
   if (!account) {
     ctx.access.unauthenticated(req, path);
@@ -259,6 +219,14 @@ export function createApp(options: ReferenceOptions = {}): ReferenceApp {
   // the seams' plumbing: the fault layer replaces hooks (none for the faithful server), then the representer is built on them
   applyFaults(ctx, variant);
   ctx.rep = new Representer(ctx);
+  if (options.taa !== undefined) {
+    if (options.callbackAllowHttp !== undefined && typeof options.callbackAllowHttp !== 'boolean') {
+      throw new TypeError('callbackAllowHttp must be a boolean');
+    }
+    ctx.taaServer = new TaaServer(ctx, options.taa, ctx.accounts, opts.pairs, options.callbackAllowHttp === true, opts.tokenLifetimeSeconds);
+  } else if (options.callbackAllowHttp !== undefined) {
+    throw new TypeError('callbackAllowHttp needs taa');
+  }
 
   const idleMs = opts.applicationIdleSeconds * 1000;
   const sweeper = setInterval(() => {
@@ -266,6 +234,7 @@ export function createApp(options: ReferenceOptions = {}): ReferenceApp {
     if (idleMs > 0) expireIdle(ctx, now, idleMs);
     for (const app of ctx.apps.values()) purgeCompleted(app, now, RETENTION_MS);
     ctx.tokens.sweep(now);
+    ctx.taaServer?.sweep(now, (app) => purgeCompleted(app, now, RETENTION_MS));
   }, idleMs > 0 ? Math.min(SWEEP_INTERVAL_MS, Math.max(100, idleMs / 4)) : SWEEP_INTERVAL_MS);
   sweeper.unref();
 
@@ -275,11 +244,15 @@ export function createApp(options: ReferenceOptions = {}): ReferenceApp {
       handle(ctx, ex, res).catch((error: unknown) => fail(ctx, ex, res, error));
     },
 
+    listening(url) {
+      ctx.taaServer?.listening(url);
+    },
+
     describe(baseUrl, listed) {
       const a = ctx.accounts;
       const names = [...(listed === undefined ? variant : faultSet(listed))];
       const dialect = `UCWA reference server (${opts.relPrefix === '' ? 'bare rels' : opts.relPrefix})`;
-      return {
+      const description: Record<string, unknown> = {
         name: names.length > 0 ? `${dialect} — FAULT ${names.join(', ')}` : dialect,
         discoveryUrl: `${baseUrl.replace(/\/+$/, '')}${DISCOVERY_PATH}`,
         relPrefix: opts.relPrefix,
@@ -300,13 +273,16 @@ export function createApp(options: ReferenceOptions = {}): ReferenceApp {
         unsupportedContentTypeStatus: declaredStatus,
         ...(names.length > 0 ? { 'x-faults': names } : {}),
       };
+      const taa = ctx.taaServer?.describe(baseUrl, describeAccount);
+      return taa ? withTaa(description, taa) : description;
     },
 
     stats() {
       let invitations = 0;
       let connectingInvitations = 0;
       let pendingEventRequests = 0;
-      for (const app of ctx.apps.values()) {
+      const taaApps = ctx.taaServer ? [...ctx.taaServer.endpoints()].map((ep) => ep.app) : [];
+      for (const app of [...ctx.apps.values(), ...taaApps]) {
         invitations += app.invitations.size;
         for (const inv of app.invitations.values()) if (inv.state === 'Connecting') connectingInvitations++;
         if (app.channel.hasPending) pendingEventRequests++;
@@ -320,6 +296,26 @@ export function createApp(options: ReferenceOptions = {}): ReferenceApp {
         for (const inv of app.invitations.values()) if (inv.timer) clearTimeout(inv.timer);
         app.channel.close();
       }
+      ctx.taaServer?.close();
     },
   };
 }
+
+/**
+ * The description with the TAA parts (TARGET.md §9): the `taa` object, the pairs of the combinations with a TAA side
+ * after the UCWA pairs, `capabilities.startMessagingWithIdentity`, `fixtures.foreignEndpointUri` and the callback bound.
+ */
+function withTaa(d: Record<string, unknown>, taa: NonNullable<ReturnType<TaaServer['describe']>>): Record<string, unknown> {
+  const users = d.users as { pairs: unknown[] };
+  return {
+    ...d,
+    users: { ...users, pairs: [...users.pairs, ...taa.pairs] },
+    timing: { ...(d.timing as object), callbackLatencySeconds: CALLBACK_LATENCY_SECONDS },
+    capabilities: { ...(d.capabilities as object), startMessagingWithIdentity: true },
+    fixtures: { ...(d.fixtures as object), foreignEndpointUri: taa.foreignEndpointUri },
+    taa: taa.taa,
+  };
+}
+
+/** EV-10's bound for callbacks this server declares: one signed POST per batch on a loaded machine. */
+const CALLBACK_LATENCY_SECONDS = 2;

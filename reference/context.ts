@@ -4,6 +4,7 @@ import type { Account, AccountDirectory } from './accounts';
 import type { Application } from './model';
 import type { Representer } from './represent';
 import type { Seams } from './seams';
+import type { TaaServer } from './taa/server';
 import type { TokenStore } from './tokens';
 
 export type { Reply, Rq } from './seams';
@@ -22,6 +23,8 @@ export interface Ctx extends Seams {
   tokens: TokenStore;
   apps: Map<string, Application>;
   appsByAccount: Map<Account, Set<Application>>;
+  /** The Trusted Application API surface (reference/taa/), when the server was started with `taa`. */
+  taaServer?: TaaServer;
 }
 
 const POOL = Buffer.alloc(4096);

@@ -4,7 +4,7 @@ import { type Ctx, newId, type Reply, type Rq } from './context';
 import { conflict, invalidParameters, notFound } from './errors';
 import { readBody, readJsonObject } from './http';
 import { type InvitationInput, newConversation, settle, startOutgoing } from './lifecycle';
-import type { Application, Invitation, MeetingInvitation } from './model';
+import type { Application, Conversation, Invitation, MeetingInvitation } from './model';
 import { communicationHref } from './represent';
 import { type Body, Members } from './validate';
 
@@ -22,16 +22,38 @@ export function readFirstMessage(ctx: Ctx, members: Members): Pick<InvitationInp
 
 /** POST on ⟨startMessaging⟩ (SM-1…SM-9, ERR-2…ERR-17). */
 export async function startMessaging(ctx: Ctx, app: Application, rq: Rq): Promise<Reply> {
+  const body: Body = (await readJsonObject(rq, ctx.behaviour)) ?? {};
+  return startFromBody(ctx, app, rq, body);
+}
+
+/** What a transport adds to startMessaging (the TAA inputs of PROFILE.md §15.5): its members, a check, the conversation. */
+export interface StartExtras {
+  /** Member names it reads (not unknown even when the behaviour refuses unknown members). */
+  readonly members: ReadonlySet<string>;
+  /** Reads its members into the same ParameterValidationFailure (before the check). */
+  read(members: Members): void;
+  /** After every check, before anything is created; may refuse (e.g. an unreachable callback URL). */
+  before?(): Promise<void>;
+  /** The input as it will be sent, to add to. */
+  input?(values: InvitationInput): void;
+  /** The caller's conversation, before `started` is reported. */
+  conversation?(conv: Conversation): void;
+}
+
+/** startMessaging on a parsed body (SM-1…SM-9, ERR-2…ERR-17), with a transport's extras. */
+export async function startFromBody(ctx: Ctx, app: Application, rq: Rq, body: Body, extras?: StartExtras): Promise<Reply> {
   const b = ctx.behaviour;
-  const body: Body = (await readJsonObject(rq, b)) ?? {};
   const members = new Members(body, b);
   const to = members.sipUri('to', b.queryTo(rq.query), true);
   const first = readFirstMessage(ctx, members);
   const subject = members.string('subject', b.limits.subject);
   const importance = members.oneOf('importance', b.importanceValues);
   const threadId = members.string('threadId', b.limits.threadId);
+  extras?.read(members);
   if (b.unknownMembers === 'refused') {
-    for (const name of Object.keys(body)) if (!START_MESSAGING_MEMBERS.has(name)) members.problems[name] = 'unknown member';
+    for (const name of Object.keys(body)) {
+      if (!START_MESSAGING_MEMBERS.has(name) && !extras?.members.has(name)) members.problems[name] = 'unknown member';
+    }
   }
   members.check();
   const failure = b.startMessagingFailure(rq.account);
@@ -40,6 +62,7 @@ export async function startMessaging(ctx: Ctx, app: Application, rq: Rq): Promis
     const refusal = b.operationIdClash(app, first.operationId!);
     if (refusal) throw refusal;
   }
+  if (extras?.before) await extras.before();
   const values: InvitationInput = {
     ...first,
     to: to!,
@@ -47,7 +70,9 @@ export async function startMessaging(ctx: Ctx, app: Application, rq: Rq): Promis
     importance: importance ?? 'Normal',
     threadId: threadId || b.defaultThreadId(),
   };
+  extras?.input?.(values);
   const conv = b.conversationFor(app, values.to, undefined) ?? newConversation(ctx, app, values.to, values);
+  extras?.conversation?.(conv);
   const inv = startOutgoing(ctx, conv, values);
   return { status: 201, headers: { Location: inv.href } };
 }

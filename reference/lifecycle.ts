@@ -17,6 +17,8 @@ export interface InvitationInput {
   threadId: string;
   message?: string;
   customContent?: string;
+  /** The identity the callee sees as the sender (TAA startMessagingWithIdentity, TSM-5); absent: the caller's own. */
+  identity?: { uri: string; name: string };
 }
 
 export const newThreadId = (): string => randomBytes(16).toString('hex');
@@ -110,6 +112,7 @@ export function startOutgoing(ctx: Ctx, conv: Conversation, input: InvitationInp
   const delivered = ctx.behaviour.delivered(input);
   const reusable = conv.peer && conv.peer.app === calleeApp && calleeApp.conversations.has(conv.peer.id) ? conv.peer : undefined;
   const calleeConv = reusable ?? newConversation(ctx, calleeApp, app.account.uri, delivered);
+  if (delivered.identity) calleeConv.remote = { ...calleeConv.remote, uri: delivered.identity.uri, name: delivered.identity.name };
   conv.peer = calleeConv;
   calleeConv.peer = conv;
   const incoming = newInvitation(calleeApp, calleeConv, 'Incoming', { ...delivered, to: target.uri });

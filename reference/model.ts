@@ -1,6 +1,8 @@
 /** In-memory state of the reference server: accounts' applications, conversations and invitations. */
 import type { Account } from './accounts';
-import type { EventChannel } from './events';
+import type { ServerResponse } from 'node:http';
+import type { HttpError } from './errors';
+import type { QueuedEvent } from './events';
 
 export type Direction = 'Outgoing' | 'Incoming';
 export type InvitationState = 'Connecting' | 'Connected' | 'Failed';
@@ -37,7 +39,7 @@ export interface Application {
   lastActivity: number;
   /** The owner's requests on it still being answered (a pending P-GET among them): while > 0 it is not idle. */
   inFlight: number;
-  channel: EventChannel;
+  channel: Channel;
   invitations: Map<string, Invitation>;
   conversations: Map<string, Conversation>;
   meetings: Map<string, MeetingInvitation>;
@@ -104,4 +106,18 @@ export interface MeetingInvitation {
   subject: string;
   operationId?: string;
   onlineMeetingUri: string;
+}
+
+/**
+ * How events reach an application: the P-GET EventChannel of a UCWA application (reference/events.ts), or the callback
+ * delivery of a TAA endpoint (reference/taa/callbacks.ts).
+ */
+export interface Channel {
+  /** The href a client polls next ('' where nothing is polled). */
+  readonly href: string;
+  readonly hasPending: boolean;
+  poll(ack: number | undefined, timeoutMs: number, res: ServerResponse): void;
+  push(event: QueuedEvent): void;
+  close(error?: HttpError): void;
+  delete(): void;
 }

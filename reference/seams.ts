@@ -11,6 +11,7 @@
  * | `lifecycle` | the no-answer and unreachable-target timers, each action on an invitation, each side's completion |
  * | `replies`   | every reply (2xx, 201/Location, the 401 challenge, token answers) and every error body, with the request |
  * | `access`    | who a request is from, the password check, unauthenticated requests, other users' applications    |
+ * | `taa`       | the Trusted Application API transport (reference/taa/hooks.ts): tokens, endpoints, callbacks       |
  *
  * The fault layer (reference/faults/) is the only code that replaces hooks; nothing here knows a fault exists.
  */
@@ -21,7 +22,10 @@ import { type Behaviour, defaultBehaviour, type Outcome, type RelPrefix } from '
 import type { ErrorBody } from './errors';
 import type { ChannelEvent } from './events';
 import type { Application, Conversation, Invitation, MeetingInvitation, Participant } from './model';
+import { FAITHFUL_TAA, type TaaHooks } from './taa/hooks';
 import type { TokenStore } from './tokens';
+
+export type { TaaHooks } from './taa/hooks';
 
 export type Json = Record<string, unknown>;
 
@@ -154,6 +158,7 @@ export interface Seams {
   lifecycle: LifecycleHooks;
   replies: ReplyHooks;
   access: AccessHooks;
+  taa: TaaHooks;
 }
 
 export type SeamName = keyof Seams;
@@ -198,5 +203,6 @@ export function faithfulSeams(relPrefix: RelPrefix, unsupportedMediaStatus: 410 
       unauthenticated: () => undefined,
       foreign: () => undefined,
     },
+    taa: FAITHFUL_TAA,
   };
 }

@@ -59,6 +59,7 @@ export async function startReferenceServer(options: ReferenceOptions & ListenOpt
   const address = server.address() as AddressInfo;
   const hostPart = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `${tls ? 'https' : 'http'}://${hostPart}:${address.port}`;
+  app.listening(url);
   let closing: Promise<void> | undefined;
   return {
     url,

@@ -35,7 +35,7 @@ export type FaultSet = ReadonlySet<FaultName>;
 export const NO_FAULTS: FaultSet = new Set<FaultName>();
 
 /** The seams a fault may declare. */
-export const SEAM_NAMES: readonly SeamName[] = ['behaviour', 'represent', 'events', 'lifecycle', 'replies', 'access'];
+export const SEAM_NAMES: readonly SeamName[] = ['behaviour', 'represent', 'events', 'lifecycle', 'replies', 'access', 'taa'];
 
 const KNOWN = new Set<string>(FAULTS.map((f) => f.name));
 
