@@ -23,6 +23,19 @@ Options:
   --tls                                  serve HTTPS with a fresh self-signed certificate (its path is printed)
   --accounts FILE                        JSON list of {uri, username, password, displayName} instead of the
                                          built-in accounts (first two: caller, callee; third: unavailable)
+  --taa                                  also serve the Trusted Application API (PROFILE.md §15) beside UCWA:
+                                         tokens, platformservice/discover, applications by endpointId, signed
+                                         callbacks; needs --callback-origin and a prefixed --rel-prefix
+  --callback-origin URL                  with --taa: origin of the callback receiver; endpoint <name> calls back
+                                         <URL>/cb/<name>, conversation URLs are under <URL>/taa-conv/
+  --callback-allow-http                  with --taa: accept http: callback URLs (a local receiver)
+  --taa-origin URL                       with --taa: the origin clients reach the platform at (issuer, baseuri);
+                                         default: the listening URL
+  --taa-resource URI                     with --taa: the token audience the platform accepts (default: its origin)
+  --callback-appid ID                    with --taa: appid of callback tokens
+                                         (default 00000004-0000-0ff1-ce00-000000000000)
+  --callback-timeout-ms N                with --taa: wait this long for a callback's answer before the
+                                         conversation's next one (default 10000, at least 5000)
   --log                                  one line per exchange on stderr: method, path, status, ms
   --trust-proxy                          behind a reverse proxy: absolute hrefs use X-Forwarded-Proto/-Host
   --fault NAME                           DEVELOPER USE ONLY: deliberately break the server in the named way
@@ -41,6 +54,8 @@ type Options = ReferenceOptions & Omit<ListenOptions, 'tls' | 'log'> & {
   tlsKey?: string;
   tlsSelfSigned?: boolean;
   log?: boolean;
+  taaOn?: boolean;
+  taaOptions?: Partial<NonNullable<ReferenceOptions['taa']>>;
 };
 
 function parseArgs(argv: readonly string[]): Options | 'help' | 'list-faults' {
@@ -49,6 +64,14 @@ function parseArgs(argv: readonly string[]): Options | 'help' | 'list-faults' {
     const arg = argv[i]!;
     if (arg === '--help' || arg === '-h') return 'help';
     if (arg === '--list-faults') return 'list-faults';
+    if (arg === '--taa') {
+      options.taaOn = true;
+      continue;
+    }
+    if (arg === '--callback-allow-http') {
+      options.callbackAllowHttp = true;
+      continue;
+    }
     if (arg === '--trust-proxy' || arg === '--tls' || arg === '--log') {
       if (arg === '--trust-proxy') options.trustProxy = true;
       else if (arg === '--tls') options.tlsSelfSigned = true;
@@ -115,6 +138,21 @@ function parseArgs(argv: readonly string[]): Options | 'help' | 'list-faults' {
       case '--tls-key':
         options.tlsKey = next();
         break;
+      case '--callback-origin':
+        options.taaOptions = { ...options.taaOptions, callbackOrigin: next() };
+        break;
+      case '--taa-origin':
+        options.taaOptions = { ...options.taaOptions, origin: next() };
+        break;
+      case '--taa-resource':
+        options.taaOptions = { ...options.taaOptions, resource: next() };
+        break;
+      case '--callback-appid':
+        options.taaOptions = { ...options.taaOptions, callbackAppId: next() };
+        break;
+      case '--callback-timeout-ms':
+        options.taaOptions = { ...options.taaOptions, callbackTimeoutMs: number(next()) };
+        break;
       case '--fault':
         options.faults = [...(options.faults ?? []), next()];
         break;
@@ -124,7 +162,14 @@ function parseArgs(argv: readonly string[]): Options | 'help' | 'list-faults' {
   }
   if ((options.tlsCert === undefined) !== (options.tlsKey === undefined)) throw new UsageError('--tls-cert and --tls-key go together');
   if (options.tlsSelfSigned && options.tlsCert !== undefined) throw new UsageError('--tls and --tls-cert/--tls-key exclude each other');
-  return options;
+  const { taaOn, taaOptions, ...rest } = options;
+  if (!taaOn) {
+    if (taaOptions !== undefined || options.callbackAllowHttp) throw new UsageError('--callback-origin, --callback-allow-http, --taa-* and --callback-* need --taa');
+    return rest;
+  }
+  if (options.relPrefix === '') throw new UsageError('--taa needs a prefixed dialect: --rel-prefix "" is refused with --taa (use ms:rtc:saas: or service:)');
+  if (taaOptions?.callbackOrigin === undefined) throw new UsageError('--taa needs --callback-origin URL (the callback receiver\'s origin)');
+  return { ...rest, taa: { ...taaOptions, callbackOrigin: taaOptions.callbackOrigin } };
 }
 
 async function main(): Promise<void> {
