@@ -83,8 +83,8 @@ describe('expansion per transport combination', () => {
     }
     // DISC-1 checks the caller (caller-only, UCWA-only family): once, as the UCWA caller
     assert.deepEqual(named(scenarios, 'DISC-1'), ['The discovery document leads to the user resource [ucwa]']);
-    // APP-4 uses the callee: UCWA on both sides
-    assert.deepEqual(named(scenarios, 'APP-4'), ['The callee makes itself available for messaging [ucwa→ucwa]']);
+    // APP-4 checks the callee (@via-needs:ucwa-callee): wherever the callee is UCWA
+    assert.deepEqual(named(scenarios, 'APP-4'), ['The callee makes itself available for messaging [taa→ucwa]', 'The callee makes itself available for messaging [ucwa→ucwa]']);
     assert.deepEqual(named(scenarios, 'TDISC-1'), ['The platform discovery document links the applications [taa]']);
     assert.deepEqual(named(scenarios, 'CB-7'), ["The callee's context comes back on every callback [taa→taa]", "The callee's context comes back on every callback [ucwa→taa]"]);
     assert.deepEqual(named(scenarios, 'TAUTH-4'), ['Tokens do not cross transports [taa→ucwa]', 'Tokens do not cross transports [ucwa→taa]']);

@@ -16,7 +16,7 @@ Feature: Password sign-in errors and bearer-token authentication
     When the caller asks for a token with an unknown grant type
     Then the token endpoint refuses the grant with 400 and error "unsupported_grant_type"
 
-  @req:AUTH-4 @must
+  @req:AUTH-4 @must @via-needs:ucwa-caller
   Scenario Outline: Reading and cancelling an invitation with <credentials> gets 401
     Given the caller and the callee are ready for messaging
     And the caller has started messaging the callee
@@ -29,7 +29,7 @@ Feature: Password sign-in errors and bearer-token authentication
       | no Authorization header               |
       | a bearer token the server never issued |
 
-  @req:AUTH-5 @must
+  @req:AUTH-5 @must @via-needs:ucwa-caller
   Scenario Outline: <request> without a token gets 401 before any other check
     Given the caller and the callee are ready for messaging
     And the caller has started messaging the callee

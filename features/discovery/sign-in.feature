@@ -33,7 +33,7 @@ Feature: Discovery, sign-in and the application
     When the caller creates an application
     Then the application is created with its event channel, me and communication
 
-  @req:APP-4 @must
+  @req:APP-4 @must @via-needs:ucwa-callee
   Scenario: The callee makes itself available for messaging
     Given the callee has signed in and created an application
     When the callee makes itself available for messaging

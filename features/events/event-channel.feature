@@ -14,7 +14,7 @@ Feature: The event channel
     Then each channel requested exactly the continuation href of its previous batch
     And each channel delivered the started and the completed of its invitation once, in that order
 
-  @req:EV-4 @must
+  @req:EV-4 @must @via-needs:ucwa-caller
   Scenario: A second event request on the same href replaces the first
     Given the caller and the callee are ready for messaging
     And the caller has a throw-away application
