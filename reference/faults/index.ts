@@ -18,13 +18,14 @@ import { LINKS_AND_STATES } from './links-and-states';
 import { OPTIONAL } from './optional';
 import { SIGN_IN } from './sign-in';
 import { START_MESSAGING } from './start-messaging';
+import { TAA } from './taa';
 import { WIRE } from './wire';
 
 export type { Fault } from './fault';
 
 /** Every fault, grouped by profile area. */
 export const FAULTS = [
-  ...START_MESSAGING, ...ERRORS, ...LINKS_AND_STATES, ...COMPLETIONS, ...EVENTS, ...ACCESS, ...WIRE, ...SIGN_IN, ...OPTIONAL,
+  ...START_MESSAGING, ...ERRORS, ...LINKS_AND_STATES, ...COMPLETIONS, ...EVENTS, ...ACCESS, ...WIRE, ...SIGN_IN, ...OPTIONAL, ...TAA,
 ] as const;
 
 export type FaultName = (typeof FAULTS)[number]['name'];

@@ -122,6 +122,11 @@ export class TaaServer {
     return this.resourceOption ?? this.origin();
   }
 
+  /** Whether a SIP URI names an endpoint of any application. */
+  hasEndpoint(uri: string): boolean {
+    return this.byUri.has(sipKey(uri));
+  }
+
   endpoints(): IterableIterator<Endpoint> {
     return this.byId.values();
   }
