@@ -258,6 +258,9 @@ function worst(a: Verdict, b: Verdict): Verdict {
   return VERDICTS.indexOf(a) <= VERDICTS.indexOf(b) ? a : b;
 }
 
+/** How the reports order combinations: two-sided ones as PROFILE.md §15.1 lists them, then the caller-only ones. */
+const COMBINATION_ORDER = ['ucwa→ucwa', 'ucwa→taa', 'taa→ucwa', 'taa→taa', 'ucwa', 'taa'];
+
 /**
  * The verdict of a requirement over some of its scenarios: the worst applicable one; all not applicable → not
  * applicable; none → not run. An expected fail stands only when the ledger lists this requirement.
@@ -286,7 +289,7 @@ export function decide(
     const { verdict, bad, blockedBy } = verdictOf(mine, r.level, gateLevel, deviation !== undefined);
     // Per transport combination (a run with TAA accounts): the same rule on each combination's scenarios; the
     // requirement's verdict above, the worst of its scenarios, is the worst of its combinations.
-    const labels = [...new Set(mine.map((s) => s.combination).filter((c): c is string => c !== undefined))];
+    const labels = [...new Set(mine.map((s) => s.combination).filter((c): c is string => c !== undefined))].sort((x, y) => COMBINATION_ORDER.indexOf(x) - COMBINATION_ORDER.indexOf(y));
     const combinations = labels.length
       ? Object.fromEntries(
           labels.map((label) => {
