@@ -12,6 +12,9 @@ import { cleanUpLive } from '../steps/support/live';
 import { initPairs, PAIRS_DIR_VARIABLE, parallelCap, present } from '../steps/support/pairs';
 import { expandFeatures, type Expansion } from './combinations';
 import { parseTargetDescription, parseTargetText, TargetDescriptionError, type Target } from '../steps/support/target';
+import { CallbackReceiver, exportTap, startReceiverFor } from '../steps/support/callbacks/receiver';
+import { TaaClient } from '../steps/support/taa/client';
+import { TaaSession, TaaUser } from '../steps/support/taa/session';
 import type { WorldParameters } from '../steps/support/world';
 import { discard, failureText, headline, paintSummary, Progress, useColor } from './console';
 import { loadDeviations, type Deviation } from './deviations';
@@ -88,13 +91,18 @@ async function stopWorkers(): Promise<void> {
  */
 async function preflight(target: Target, tlsOptions: TlsOptions | undefined): Promise<Omit<Stopped, 'problems'> | undefined> {
   const client = new Client(target, new HttpTransport({ timeoutMs: 10_000, ...(tlsOptions ? { tls: tlsOptions } : {}) }));
-  const user = new User(client, 'caller', target.users.caller);
+  const taa = target.users.caller.transport === 'taa';
+  const user = taa ? new TaaUser(new TaaClient(client), 'caller', target.users.caller) : new User(client, 'caller', target.users.caller);
   const secrets = () => [...target.secrets, ...(user.token ? [user.token] : [])];
   let app: Application | undefined;
   let untrusted: string | undefined;
   try {
-    await user.signIn();
-    app = await user.createApplication();
+    // a TAA caller: token, discovery and its application by endpointId (nothing is created, nothing to delete)
+    if (user instanceof TaaUser) await new TaaSession(user).open();
+    else {
+      await user.signIn();
+      app = await user.createApplication();
+    }
   } catch (e) {
     if (e instanceof UntrustedOrigin) untrusted = e.message;
     else if (!(e instanceof Inconclusive)) throw e;
@@ -108,7 +116,8 @@ async function preflight(target: Target, tlsOptions: TlsOptions | undefined): Pr
   if (untrusted) return { cause: 'configuration error', stage: 'start-up check', reason: redact(untrusted, secrets()) };
   const dead = client.exchanges.find((x) => x.error);
   if (!dead) return undefined;
-  return { cause: 'target unreachable', stage: 'start-up check', reason: redact(`${dead.method} ${dead.url}: ${dead.error} (start-up check: the caller's sign-in and first application)`, secrets()) };
+  const what = taa ? "the TAA caller's token, discovery and application" : "the caller's sign-in and first application";
+  return { cause: 'target unreachable', stage: 'start-up check', reason: redact(`${dead.method} ${dead.url}: ${dead.error} (start-up check: ${what})`, secrets()) };
 }
 
 /** Writes summary.json, junit.xml and conformance.html (and messages.ndjson when given). */
@@ -236,12 +245,34 @@ export async function run(o: RunOptions, interrupt: Promise<string>): Promise<nu
     throw new ConfigurationError(redact(messages.join('\n'), secrets));
   }
 
+  // The callback receiver (PROFILE.md §15.7) lives here, in the coordinator: for a described target where the
+  // description says (a socket it cannot bind is a configuration error naming the member); for the embedded run on a
+  // free loopback port, before the reference server, whose TAA endpoints' callback URLs point at it.
+  let receiver: CallbackReceiver | undefined;
+  if (o.target && target?.taa) {
+    try {
+      receiver = await startReceiverFor(target);
+    } catch (e) {
+      if (!(e instanceof ConfigurationError)) throw e;
+      const reason = redact(e.message, target.secrets);
+      writeStoppedReports(o, { cause: 'configuration error', stage: 'configuration', reason, problems: [reason] }, targetSummary(target, source), { catalogue, deviations, startedAt });
+      throw new ConfigurationError(reason);
+    }
+  }
   if (!o.target) {
-    reference = await startReferenceServer({ relPrefix: o.relPrefix, noAnswerTimeoutSeconds: o.noAnswerTimeout });
+    const withTaa = embeddedTaa(o.relPrefix);
+    if (withTaa) receiver = await CallbackReceiver.start({ listen: ['127.0.0.1:0'] });
+    reference = await startReferenceServer({
+      relPrefix: o.relPrefix,
+      noAnswerTimeoutSeconds: o.noAnswerTimeout,
+      ...(receiver ? { taa: { callbackOrigin: receiver.localOrigin }, callbackAllowHttp: true } : {}),
+    });
     target = parseTargetDescription(reference.description, 'embedded reference server');
     params = { description: reference.description, source: 'embedded reference server' };
+    receiver?.configure(target);
   }
   if (!target || !params) throw new Error('no target');
+  const unexportTap = receiver ? exportTap(receiver) : () => undefined;
 
   const breakerDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ucwa-conformance-breaker-'));
   let expansion: Expansion | undefined;
@@ -338,6 +369,10 @@ export async function run(o: RunOptions, interrupt: Promise<string>): Promise<nu
       ...(stopped ? { stopped } : {}),
     });
     writeReports(o.reportDir, summary, outcome.scenarios, envelopes);
+    if (receiver) {
+      const stray = receiver.records.filter((c) => !c.route || c.method !== 'POST').length;
+      o.err(`Callback receiver (${receiver.listening.join(', ')}): ${receiver.records.length} requests recorded, ${stray} of them to no callback URL (404) or not POST (405)\n`);
+    }
     if (ending === undefined && fs.existsSync(`${cucumberHtml}.partial`)) fs.renameSync(`${cucumberHtml}.partial`, cucumberHtml);
     else fs.rmSync(`${cucumberHtml}.partial`, { force: true });
     const failures = failureText(outcome, { verbose: o.verbose ?? false, color });
@@ -348,8 +383,20 @@ export async function run(o: RunOptions, interrupt: Promise<string>): Promise<nu
     if (process.env[PAIRS_DIR_VARIABLE] === path.join(breakerDir, 'pairs')) delete process.env[PAIRS_DIR_VARIABLE];
     expansion?.remove();
     fs.rmSync(breakerDir, { recursive: true, force: true });
+    unexportTap();
     await reference?.close();
+    await receiver?.close();
   }
+}
+
+/**
+ * Whether the embedded run serves the Trusted Application API beside UCWA (TARGET.md §9): the environment variable
+ * UCWA_CONFORMANCE_EMBEDDED_TAA=1 switches it on (=0 off) while the TAA scenarios are being completed; the bare
+ * dialect "" has no TAA surface (the reference server refuses it), so that run stays UCWA-only.
+ */
+export function embeddedTaa(relPrefix: RelPrefix, env: NodeJS.ProcessEnv = process.env): boolean {
+  if (relPrefix === '') return false;
+  return env.UCWA_CONFORMANCE_EMBEDDED_TAA === '1';
 }
 
 /** Literal strings under `password`, `token` (and later `clientSecret`) members anywhere in a raw description. */

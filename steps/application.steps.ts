@@ -44,6 +44,6 @@ When('the caller deletes its application', async function (this: ConformanceWorl
 });
 
 Then("the deleted application's event channel answers {int} NotFound \\/ ApplicationNotFound", async function (this: ConformanceWorld, status: number) {
-  const x = await this.app('caller').get(this.app('caller').eventsUrl);
+  const x = await this.app('caller').get(this.ucwaApp('caller').eventsUrl);
   checkRefusal(this, this.req, x, status, 'ApplicationNotFound');
 });

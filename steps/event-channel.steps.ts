@@ -42,7 +42,7 @@ When("the caller requests the deleted application's events", async function (thi
 
 Then('each channel requested exactly the continuation href of its previous batch', function (this: ConformanceWorld) {
   for (const role of ROLES)
-    for (const { problem, batch } of continuationProblems(this.channel(role)))
+    for (const { problem, batch } of continuationProblems(this.ucwaChannel(role)))
       this.check('EV-2', false, `the ${role}'s reader requests the next, resume or resync href of the previous batch unchanged`, problem, [batch.exchange]);
 });
 

@@ -102,7 +102,7 @@ Given('the callee has signed in and created an application', async function (thi
 });
 
 When('the callee makes itself available for messaging', async function (this: ConformanceWorld) {
-  this.last = await this.app('callee').makeMeAvailable();
+  this.last = await this.ucwaApp('callee').makeMeAvailable();
 });
 
 Then('the request succeeds with 204 No Content', function (this: ConformanceWorld) {

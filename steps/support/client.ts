@@ -4,6 +4,7 @@ import type { HttpTransport } from './http';
 import { embedded, isObject, link, resolveHref, withQueryParameter, type Doc } from './links';
 import type { Account, Target } from './target';
 import { EventChannel } from './events';
+import type { Session } from './session';
 
 /** An observation could not be made for a reason outside the requirement under test (PROFILE.md §1 verdicts). */
 export class Inconclusive extends Error {
@@ -237,7 +238,8 @@ export class User {
 }
 
 /** An application of a user: its links, its event channel and the operations the profile names. */
-export class Application {
+export class Application implements Session {
+  readonly transport = 'ucwa' as const;
   readonly me?: Record<string, unknown>;
   readonly communication?: Record<string, unknown>;
   channel?: EventChannel;

@@ -1,6 +1,6 @@
 import { SCHEMA } from './checks';
 import { Application, Inconclusive, User, header, objectBody } from './client';
-import { EventChannel, type ReceivedBatch, type ReceivedEvent } from './events';
+import { EventChannel, type EventSource, type ReceivedBatch, type ReceivedEvent } from './events';
 import type { Exchange } from './exchange';
 import { show } from './expect';
 import { isObject, link, resolveHref } from './links';
@@ -200,14 +200,21 @@ export function park(app: Application, timeoutMs: number): { href: string; answe
 }
 
 /** EV-10: how long after its cause (the later of the cause's response and the issue of its P-GET) an event's batch came. */
-export function delayAfter(ch: EventChannel, e: ReceivedEvent, cause: Exchange): { ms: number; batch: ReceivedBatch } {
+export function delayAfter(ch: EventSource, e: ReceivedEvent, cause: Exchange): { ms: number; batch: ReceivedBatch } {
   const batch = ch.batches[e.batch - 1]!;
-  return { ms: batch.receivedAt - Math.max(cause.receivedAt, batch.exchange.sentAt), batch };
+  // a callback is not requested: its delay runs from the cause; a P-GET batch's from its issue when that was later
+  return { ms: batch.receivedAt - (batch.callback ? cause.receivedAt : Math.max(cause.receivedAt, batch.exchange.sentAt)), batch };
 }
 
 /** EV-10: fails unless the batch holding `e` came within 1 s of its cause (or of its P-GET's issue, when later). */
 export function checkEventDelay(w: ConformanceWorld, role: 'caller' | 'callee', e: ReceivedEvent, cause: Exchange, what: string): void {
   const { ms, batch } = delayAfter(w.channel(role), e, cause);
+  if (w.isTaa(role)) {
+    // EV-10 on callbacks: the arrival at the receiver within timing.callbackLatencySeconds of the cause (D48)
+    const bound = w.target.timing.callbackLatencySeconds * 1000;
+    w.check('EV-10', ms <= bound, `the ${role}'s ${e.type} callback within ${bound / 1000} s of the ${what} response`, `${Math.round(ms)} ms`, [cause, batch.exchange]);
+    return;
+  }
   w.check('EV-10', ms <= 1000, `the ${role}'s ${e.type} within 1 s of the ${what} response (or of the issue of its P-GET, when later)`, `${Math.round(ms)} ms`, [cause, batch.exchange]);
 }
 

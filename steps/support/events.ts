@@ -1,6 +1,6 @@
 import type { Application } from './client';
 import { Inconclusive, objectBody } from './client';
-import { bareName, canonicalize } from './dialect';
+import { bareName, canonicalize, type RelPrefix } from './dialect';
 import type { Exchange } from './exchange';
 import { embedded, isObject, link, resolveHref } from './links';
 import { validate } from './schemas';
@@ -32,8 +32,10 @@ export interface ReceivedBatch {
   url: string;
   exchange: Exchange;
   receivedAt: number;
-  /** EV-1: what is wrong with the batch's shape, [] when it is right */
+  /** EV-1: what is wrong with the batch's shape, [] when it is right (callbacks: CB-1 is judged by the steps) */
   problems: string[];
+  /** the batch arrived as a callback (TAA) rather than as the answer to a P-GET */
+  callback?: boolean;
 }
 
 export const EVENT_BATCH_SCHEMA = 'urn:ucwa-conformance:event-batch:1';
@@ -57,10 +59,34 @@ interface Waiter {
 }
 
 /**
- * The event channel of one application (PROFILE.md §8): keeps one P-GET pending, follows `next` (or `resume` /
- * `resync`) unchanged, records every batch and event, and lets a step wait for an event with a deadline.
+ * What every event stream offers the steps, whatever the transport (PROFILE.md §15, D37): the P-GET `EventChannel`
+ * of a UCWA application and the `CallbackChannel` of a TAA endpoint (steps/support/callbacks/channel.ts). Resource-level
+ * steps wait on this and never branch on the transport.
  */
-export class EventChannel {
+export interface EventSource {
+  readonly batches: ReceivedBatch[];
+  readonly events: ReceivedEvent[];
+  /** why the stream stopped on its own */
+  readonly failure?: string;
+  readonly failureExchange?: Exchange;
+  /** performance.now() when the current P-GET was sent; always undefined for callbacks (nothing is pending) */
+  readonly pendingSince?: number;
+  readonly who: string;
+  stop(): void;
+  describe(): string;
+  waitFor(match: (e: ReceivedEvent) => boolean, timeoutMs: number, what: string): Promise<ReceivedEvent>;
+  about(url: string): ReceivedEvent[];
+  waitForInvitationEvent(url: string, type: string, timeoutMs: number): Promise<ReceivedEvent>;
+  waitForStartedWithThread(threadId: string, timeoutMs: number): Promise<ReceivedEvent>;
+  hasThread(threadId: string): boolean;
+  settled(): Promise<void>;
+}
+
+/**
+ * The record and the waiting of an event stream: batches and events with their hrefs resolved, waiters with
+ * deadlines, and the GET of a link-only `started` for correlation. Subclasses feed it batches.
+ */
+export abstract class EventStream implements EventSource {
   readonly batches: ReceivedBatch[] = [];
   readonly events: ReceivedEvent[] = [];
   /** why the channel stopped on its own (transport error, unexpected status, no next link) */
@@ -70,78 +96,18 @@ export class EventChannel {
   failureRequirement?: string | undefined;
   /** performance.now() when the current P-GET was sent; undefined when none is pending */
   pendingSince?: number;
-  private running = false;
-  private stopped = false;
   private readonly waiters = new Set<Waiter>();
   private readonly fetches: Promise<void>[] = [];
 
-  constructor(readonly app: Application) {}
+  protected abstract get prefix(): RelPrefix;
+  abstract get who(): string;
+  abstract stop(): void;
+  /** GET with the owner's credentials (the link-only `started`) */
+  protected abstract getAsOwner(url: string): Promise<Exchange>;
+  /** the secrets to redact from a failure's exchanges */
+  protected abstract secrets(): string[];
 
-  private get prefix() {
-    return this.app.user.client.prefix;
-  }
-
-  get who(): string {
-    return `${this.app.user.role} (events)`;
-  }
-
-  start(): void {
-    if (this.running) return;
-    this.running = true;
-    void this.loop(this.app.eventsUrl);
-  }
-
-  /** Starts the reader at `href` (an href the application's channel gave) instead of its ⟨events⟩ link. */
-  startAt(href: string): void {
-    if (this.running) return;
-    this.running = true;
-    void this.loop(href);
-  }
-
-  /** Stops re-issuing the P-GET; the pending one is left to the transport's abort. */
-  stop(): void {
-    this.stopped = true;
-    this.pendingSince = undefined;
-  }
-
-  private async loop(first: string): Promise<void> {
-    let url = first;
-    while (!this.stopped) {
-      this.pendingSince = performance.now();
-      let x: Exchange;
-      try {
-        x = await this.app.get(url, { who: this.who, timeoutMs: 200_000 });
-      } catch (e) {
-        // not sent (an events link on an untrusted origin): the waiters learn why instead of an unhandled rejection
-        this.pendingSince = undefined;
-        this.fail(`the P-GET was not sent: ${(e as Error).message}`, { seq: 0, who: this.who, method: 'GET', url, requestHeaders: {}, responseHeaders: {}, sentAt: performance.now(), receivedAt: performance.now(), error: (e as Error).message });
-        break;
-      }
-      this.pendingSince = undefined;
-      if (this.stopped) break;
-      const body = objectBody(x);
-      if (x.error || x.status !== 200 || !body) {
-        // Inconclusive for the scenario: some scenarios provoke such answers on purpose (EV-4's 409 PGetReplaced).
-        this.fail(
-          x.error ? `the P-GET failed: ${x.error}` : x.status !== 200 ? `the P-GET was answered ${x.status}` : 'the P-GET answer is not a JSON object',
-          x,
-        );
-        break;
-      }
-      this.receive(url, x, body);
-      const doc = { url, body };
-      const next = link(doc, '', 'next') ?? link(doc, '', 'resume') ?? link(doc, '', 'resync');
-      if (!next) {
-        // A batch the channel cannot go on from breaks EV-1 whatever the scenario was waiting for.
-        this.fail('the batch has no next, resume or resync link', x, 'EV-1');
-        break;
-      }
-      url = next;
-    }
-    this.running = false;
-  }
-
-  private fail(why: string, x: Exchange, requirement?: string): void {
+  protected fail(why: string, x: Exchange, requirement?: string): void {
     this.failure = why;
     this.failureExchange = x;
     this.failureRequirement = requirement;
@@ -153,17 +119,21 @@ export class EventChannel {
   private stopped_(): Error {
     const why = `the ${this.who} channel stopped: ${this.failure}`;
     if (!this.failureRequirement) return new Inconclusive(why, this.failureExchange);
-    const secrets = [...this.app.user.client.target.secrets, ...(this.app.user.token ? [this.app.user.token] : [])];
-    return new RequirementFailure(this.failureRequirement, 'a 200 event batch linking next, resume or resync, so that the channel can go on', why, this.failureExchange ? [this.failureExchange] : [], secrets);
+    return new RequirementFailure(this.failureRequirement, 'a 200 event batch linking next, resume or resync, so that the channel can go on', why, this.failureExchange ? [this.failureExchange] : [], this.secrets());
   }
 
-  private receive(url: string, x: Exchange, body: Record<string, unknown>): void {
+  /**
+   * Records one batch: `url` is the base its relative hrefs resolve against (the P-GET URL; a callback's `baseuri`),
+   * `problems` what is wrong with its shape for the transport's rule (EV-1; callbacks are judged by CB-1 elsewhere).
+   */
+  protected receive(url: string, x: Exchange, body: Record<string, unknown>, problems: string[] = validate(EVENT_BATCH_SCHEMA, canonicalize(body, this.prefix)), receivedAt = x.receivedAt, callback = false): void {
     const batch: ReceivedBatch = {
       seq: this.batches.length + 1,
       url,
       exchange: x,
-      receivedAt: x.receivedAt,
-      problems: validate(EVENT_BATCH_SCHEMA, canonicalize(body, this.prefix)),
+      receivedAt,
+      problems,
+      ...(callback ? { callback } : {}),
     };
     this.batches.push(batch);
     const senders = Array.isArray(body.sender) ? body.sender : [];
@@ -176,7 +146,7 @@ export class EventChannel {
         const e: ReceivedEvent = {
           seq: this.events.length + 1,
           batch: batch.seq,
-          receivedAt: x.receivedAt,
+          receivedAt,
           senderRel: typeof s.rel === 'string' ? s.rel : '',
           ...(senderHref ? { senderHref } : {}),
           type: typeof ev.type === 'string' ? ev.type : '',
@@ -197,15 +167,15 @@ export class EventChannel {
 
   /** A link-only `started`: GET the invitation so that it can be correlated by threadId. */
   private fetch(e: ReceivedEvent): void {
-    const p = this.app.get(e.linkHref as string).then((x) => {
+    const p = this.getAsOwner(e.linkHref as string).then((x) => {
       const body = objectBody(x);
       if (x.status === 200 && body) e.fetched = body;
       this.notify();
-    });
+    }, () => this.notify());
     this.fetches.push(p);
   }
 
-  private notify(): void {
+  protected notify(): void {
     for (const w of [...this.waiters]) {
       const hit = this.events.find((e) => w.match(e));
       if (hit) {
@@ -276,4 +246,90 @@ export class EventChannel {
   async settled(): Promise<void> {
     await Promise.all(this.fetches);
   }
+}
+
+/**
+ * The event channel of one application (PROFILE.md §8): keeps one P-GET pending, follows `next` (or `resume` /
+ * `resync`) unchanged, records every batch and event, and lets a step wait for an event with a deadline.
+ */
+export class EventChannel extends EventStream {
+  private running = false;
+  private stopped = false;
+
+  constructor(readonly app: Application) {
+    super();
+  }
+
+  protected get prefix(): RelPrefix {
+    return this.app.user.client.prefix;
+  }
+
+  get who(): string {
+    return `${this.app.user.role} (events)`;
+  }
+
+  protected getAsOwner(url: string): Promise<Exchange> {
+    return this.app.get(url);
+  }
+
+  protected secrets(): string[] {
+    return [...this.app.user.client.target.secrets, ...(this.app.user.token ? [this.app.user.token] : [])];
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    void this.loop(this.app.eventsUrl);
+  }
+
+  /** Starts the reader at `href` (an href the application's channel gave) instead of its ⟨events⟩ link. */
+  startAt(href: string): void {
+    if (this.running) return;
+    this.running = true;
+    void this.loop(href);
+  }
+
+  /** Stops re-issuing the P-GET; the pending one is left to the transport's abort. */
+  stop(): void {
+    this.stopped = true;
+    this.pendingSince = undefined;
+  }
+
+  private async loop(first: string): Promise<void> {
+    let url = first;
+    while (!this.stopped) {
+      this.pendingSince = performance.now();
+      let x: Exchange;
+      try {
+        x = await this.app.get(url, { who: this.who, timeoutMs: 200_000 });
+      } catch (e) {
+        // not sent (an events link on an untrusted origin): the waiters learn why instead of an unhandled rejection
+        this.pendingSince = undefined;
+        this.fail(`the P-GET was not sent: ${(e as Error).message}`, { seq: 0, who: this.who, method: 'GET', url, requestHeaders: {}, responseHeaders: {}, sentAt: performance.now(), receivedAt: performance.now(), error: (e as Error).message });
+        break;
+      }
+      this.pendingSince = undefined;
+      if (this.stopped) break;
+      const body = objectBody(x);
+      if (x.error || x.status !== 200 || !body) {
+        // Inconclusive for the scenario: some scenarios provoke such answers on purpose (EV-4's 409 PGetReplaced).
+        this.fail(
+          x.error ? `the P-GET failed: ${x.error}` : x.status !== 200 ? `the P-GET was answered ${x.status}` : 'the P-GET answer is not a JSON object',
+          x,
+        );
+        break;
+      }
+      this.receive(url, x, body);
+      const doc = { url, body };
+      const next = link(doc, '', 'next') ?? link(doc, '', 'resume') ?? link(doc, '', 'resync');
+      if (!next) {
+        // A batch the channel cannot go on from breaks EV-1 whatever the scenario was waiting for.
+        this.fail('the batch has no next, resume or resync link', x, 'EV-1');
+        break;
+      }
+      url = next;
+    }
+    this.running = false;
+  }
+
 }

@@ -56,9 +56,10 @@ function headers(h: Record<string, string | string[] | undefined>, secrets: read
   return out;
 }
 
-/** Every secret the scenario knows: the description's passwords and tokens, and the tokens issued to it. */
+/** Every secret the scenario knows: the description's passwords, tokens and client secrets, and the tokens issued to it (UCWA and TAA). */
 export function scenarioSecrets(w: ConformanceWorld): string[] {
-  return [...w.target.secrets, ...[...w.users.values()].map((u) => u.token).filter((t): t is string => !!t)];
+  const tokens = [...[...w.users.values()].map((u) => u.token), ...[...w.apps.values()].map((a) => a.user.token), ...w.issuedTokens];
+  return [...new Set([...w.target.secrets, ...tokens.filter((t): t is string => !!t)])];
 }
 
 /**

@@ -31,16 +31,21 @@ setDefinitionFunctionWrapper(function wrap(fn: (...args: unknown[]) => unknown) 
 /** The prefix of the log line that carries a not-applicable reason into the reports. */
 export const NOT_APPLICABLE = 'not applicable:';
 
-Before(function (this: ConformanceWorld, { pickle }) {
+/** Longest a scenario waits in Before for a pair of its combination to be free (TARGET.md §10). */
+const PAIR_WAIT_MS = 15 * 60_000;
+
+Before({ timeout: PAIR_WAIT_MS + 10_000 }, async function (this: ConformanceWorld, { pickle }) {
   this.unregister = register(() => this.cleanUp());
-  this.requirementIds = pickle.tags.map((t) => t.name).filter((t) => t.startsWith('@req:')).map((t) => t.slice(5));
-  const reason = notApplicableReason(
-    pickle.tags.map((t) => t.name),
-    this.target,
-  );
-  if (!reason) return undefined;
-  this.log(`${NOT_APPLICABLE} ${reason}`);
-  return 'skipped';
+  const tags = pickle.tags.map((t) => t.name);
+  this.requirementIds = tags.filter((t) => t.startsWith('@req:')).map((t) => t.slice(5));
+  const reason = notApplicableReason(tags, this.target);
+  if (reason) {
+    this.log(`${NOT_APPLICABLE} ${reason}`);
+    return 'skipped';
+  }
+  // the scenario's pair, of the combination its @via: tag names, held until its clean-up (steps/support/pairs.ts)
+  await this.takePair(tags);
+  return undefined;
 });
 
 After(async function (this: ConformanceWorld, { result }) {

@@ -1,5 +1,5 @@
 import { header, objectBody } from './client';
-import type { EventChannel, ReceivedBatch } from './events';
+import type { EventSource, ReceivedBatch } from './events';
 import type { Exchange } from './exchange';
 import { isObject, resolveHref } from './links';
 import type { ConformanceWorld } from './world';
@@ -21,7 +21,7 @@ function names(href: string, url: string): boolean {
  * SEC-2: where a channel's batches mention one of `urls` (an href resolving to it or beneath it, or the absolute
  * URL inside any string) or one of `texts`; one line per finding, with the batch.
  */
-export function mentions(ch: EventChannel, urls: readonly string[], texts: readonly string[] = []): { what: string; batch: ReceivedBatch }[] {
+export function mentions(ch: EventSource, urls: readonly string[], texts: readonly string[] = []): { what: string; batch: ReceivedBatch }[] {
   const out: { what: string; batch: ReceivedBatch }[] = [];
   for (const batch of ch.batches) {
     const body = objectBody(batch.exchange);
@@ -45,6 +45,7 @@ function isTokenResponse(x: Exchange, tokenUrls: ReadonlySet<string>): boolean {
 export function secrets(w: ConformanceWorld): { label: string; value: string }[] {
   const out = w.target.secrets.map((value) => ({ label: 'a password or token of the target description', value }));
   for (const [role, u] of w.users) if (u.token) out.push({ label: `the token issued to the ${role}`, value: u.token });
+  for (const [role, a] of w.apps) if (a.transport === 'taa' && a.user.token && a.user.token !== a.user.account.token) out.push({ label: `the token issued to the ${role} (TAA)`, value: a.user.token });
   for (const app of w.extras?.apps ?? []) if (app.user.token) out.push({ label: `the token issued to the ${app.user.role}`, value: app.user.token });
   return out.filter((s) => s.value.length >= 8);
 }

@@ -2,7 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { setWorldConstructor, World, type IWorldOptions } from '@cucumber/cucumber';
 import { Application, Client, Inconclusive, User, header, objectBody, type RequestOptions } from './client';
 import { canonicalize } from './dialect';
-import type { EventChannel, ReceivedEvent } from './events';
+import type { EventChannel, EventSource, ReceivedEvent } from './events';
+import { ReceiverClient } from './callbacks/client';
+import type { Session } from './session';
+import { TaaClient } from './taa/client';
+import { TaaSession, TaaUser } from './taa/session';
 import { EventWaitTimeout } from './events';
 import type { Exchange } from './exchange';
 import { HttpTransport, type TlsOptions } from './http';
@@ -10,7 +14,8 @@ import { isObject, resolveHref } from './links';
 import { RequirementFailure, show } from './expect';
 import { scenarioSecrets } from './evidence';
 import { validate } from './schemas';
-import { parseTargetDescription, type Account, type Target } from './target';
+import { leasePair, pairsOf, wantedOf, combinationOfPair, type Combination, type PairLease, type Wanted } from './pairs';
+import { parseTargetDescription, type Account, type TaaConfig, type Target } from './target';
 import { EVENT_WAIT_MS } from './timing';
 
 /** What the runner hands every worker: the raw description (secrets still `{"env": …}`) and where it came from. */
@@ -32,6 +37,11 @@ export interface Tracked {
   remembered: Record<string, string>;
 }
 
+/** `taa→ucwa`, as reports name a combination. */
+export function combinationName(c: Combination): string {
+  return `${c.caller}→${c.callee}`;
+}
+
 let parsed: { key: unknown; target: Target } | undefined;
 
 function targetFrom(p: WorldParameters): Target {
@@ -49,9 +59,18 @@ export class ConformanceWorld extends World<WorldParameters> {
   readonly target: Target;
   readonly transport: HttpTransport;
   readonly client: Client;
-  readonly pair: { caller: Account; callee: Account };
+  private chosenPair: { caller: Account; callee: Account };
+  /** the scenario's transport combination (from its `@via:` tag; default ucwa→ucwa) */
+  combination: Combination = { caller: 'ucwa', callee: 'ucwa' };
+  /** the lease of the scenario's pair (steps/support/pairs.ts), given back at clean-up */
+  private lease?: PairLease;
+  /** UCWA users by role (TAA endpoints are TaaSession users) */
   readonly users = new Map<Role, User>();
-  readonly apps = new Map<Role, Application>();
+  /** the sessions of the scenario by role: UCWA applications or TAA endpoints (steps/support/session.ts) */
+  readonly apps = new Map<Role, Session>();
+  /** tokens the TAA client obtained for this scenario (client-credentials grants), redacted like every other token */
+  readonly issuedTokens: string[] = [];
+  private taaClientInstance?: TaaClient;
   readonly invitations = new Map<Role, Tracked>();
   /** the exchange of the request under test */
   last?: Exchange;
@@ -91,9 +110,61 @@ export class ConformanceWorld extends World<WorldParameters> {
     this.target = targetFrom(options.parameters);
     this.transport = new HttpTransport({ timeoutMs: 10_000, ...(options.parameters.tls ? { tls: options.parameters.tls } : {}) });
     this.client = new Client(this.target, this.transport);
-    const pairs = [{ caller: this.target.users.caller, callee: this.target.users.callee }, ...this.target.users.pairs];
-    const worker = Number(process.env.CUCUMBER_WORKER_ID ?? 0);
-    this.pair = pairs[worker % pairs.length] ?? pairs[0]!;
+    // Until Before leases a pair (takePair), the worker's own pair, as before leasing existed.
+    const pairs = pairsOf(this.target);
+    this.chosenPair = pairs[Number(process.env.CUCUMBER_WORKER_ID ?? 0) % pairs.length] ?? pairs[0]!;
+    this.combination = combinationOfPair(this.chosenPair);
+  }
+
+  /** The caller/callee pair of the scenario (TARGET.md §10). */
+  get pair(): { caller: Account; callee: Account } {
+    return this.chosenPair;
+  }
+
+  /**
+   * Takes the scenario's pair for its whole duration (TARGET.md §10): a free pair of the combination its `@via:` tag
+   * names (bin/combinations.ts), else of ucwa→ucwa (else the first pair's caller transport: a TAA-only target).
+   */
+  async takePair(tags: readonly string[]): Promise<void> {
+    const first = pairsOf(this.target)[0]!;
+    const wanted: Wanted = wantedOf(tags) ?? (first.caller.transport === 'ucwa' && this.target.users.pairs.concat([first]).some((p) => p.caller.transport === 'ucwa' && p.callee.transport === 'ucwa') ? { caller: 'ucwa', callee: 'ucwa' } : { caller: first.caller.transport });
+    const lease = await leasePair(this.target, wanted);
+    if (this.closing) {
+      lease.release();
+      return;
+    }
+    this.lease = lease;
+    this.chosenPair = lease.pair;
+    this.combination = lease.combination;
+  }
+
+  /** The parsed `taa` object, or Inconclusive when the target has none. */
+  get taa(): TaaConfig {
+    if (!this.target.taa) throw new Inconclusive('the target description has no taa object');
+    return this.target.taa;
+  }
+
+  /** The TAA transport's client (raw calls: grant, discover, applications with any endpointId; 307/308 followed). */
+  get taaClient(): TaaClient {
+    this.taaClientInstance ??= new TaaClient(this.client);
+    return this.taaClientInstance;
+  }
+
+  /** The run's callback receiver (its worker-side client), or Inconclusive when the run has none. */
+  get receiver(): ReceiverClient {
+    const r = ReceiverClient.fromEnv();
+    if (!r) throw new Inconclusive('this run has no callback receiver: callbacks cannot be observed');
+    return r;
+  }
+
+  /** The session of a role (UCWA application or TAA endpoint), signing in as needed: the same as `ready`. */
+  session(role: Role): Promise<Session> {
+    return this.ready(role);
+  }
+
+  /** Whether a role of the scenario's pair is a TAA endpoint. */
+  isTaa(role: Role): boolean {
+    return this.pair[role].transport === 'taa';
   }
 
   get prefix() {
@@ -117,8 +188,10 @@ export class ConformanceWorld extends World<WorldParameters> {
     this.check(requirement, problems.length === 0, `a document valid against ${id}`, problems.join('; '), exchanges);
   }
 
-  /** The user of a role, created on first use (not yet signed in). */
+  /** The UCWA user of a role, created on first use (not yet signed in); Inconclusive for a TAA endpoint. */
   user(role: Role): User {
+    if (this.isTaa(role))
+      throw new Inconclusive(`the ${role} (${this.pair[role].uri}) is a TAA endpoint: this step needs a UCWA user (not applicable over ${combinationName(this.combination)})`);
     let u = this.users.get(role);
     if (!u) {
       u = new User(this.client, role, this.pair[role]);
@@ -127,13 +200,27 @@ export class ConformanceWorld extends World<WorldParameters> {
     return u;
   }
 
-  app(role: Role): Application {
+  app(role: Role): Session {
     const a = this.apps.get(role);
     if (!a) throw new Inconclusive(`the ${role} has no application in this scenario`);
     return a;
   }
 
-  channel(role: Role): EventChannel {
+  /** A UCWA application of a role (Inconclusive when the role is a TAA endpoint or has none). */
+  ucwaApp(role: Role): Application {
+    const a = this.app(role);
+    if (!(a instanceof Application)) throw new Inconclusive(`the ${role} is a TAA endpoint: this step needs a UCWA application (not applicable over ${combinationName(this.combination)})`);
+    return a;
+  }
+
+  /** The P-GET channel of a role's UCWA application (Inconclusive for a TAA endpoint). */
+  ucwaChannel(role: Role): EventChannel {
+    const c = this.ucwaApp(role).channel;
+    if (!c) throw new Inconclusive(`the ${role}'s event channel is not open`);
+    return c;
+  }
+
+  channel(role: Role): EventSource {
     const c = this.app(role).channel;
     if (!c) throw new Inconclusive(`the ${role}'s event channel is not open`);
     return c;
@@ -145,10 +232,15 @@ export class ConformanceWorld extends World<WorldParameters> {
     return t;
   }
 
-  /** Signs the role in, creates its application and opens its event channel; the callee also makes itself available. */
-  async ready(role: Role): Promise<Application> {
+  /**
+   * Signs the role in, creates its application and opens its event channel; the callee also makes itself available.
+   * A TAA role: its callback stream is opened on the run's receiver; the caller opens its session (token, discovery,
+   * application by endpointId), the callee sends nothing before its `started` arrives (TAPP-6).
+   */
+  async ready(role: Role): Promise<Session> {
     const existing = this.apps.get(role);
     if (existing) return existing;
+    if (this.isTaa(role)) return this.readyTaa(role);
     const user = this.user(role);
     if (!user.token) await user.signIn();
     const app = await user.createApplication();
@@ -164,6 +256,24 @@ export class ConformanceWorld extends World<WorldParameters> {
     }
     return app;
   }
+
+  private readyTaa(role: Role): Promise<Session> {
+    const pending = this.taaReady.get(role);
+    if (pending) return pending;
+    const p = (async () => {
+      const user = new TaaUser(this.taaClient, role, this.pair[role], (t) => this.issuedTokens.push(t));
+      const session = new TaaSession(user);
+      await session.openChannel(this.receiver, (x) => this.client.exchanges.push(x));
+      if (role === 'caller') await session.open();
+      this.apps.set(role, session);
+      return session;
+    })();
+    this.taaReady.set(role, p);
+    p.catch(() => this.taaReady.delete(role));
+    return p;
+  }
+
+  private readonly taaReady = new Map<Role, Promise<Session>>();
 
   /** The default startMessaging body: every optional member set, with this scenario's threadId. */
   defaultStartMessaging(): Record<string, unknown> {
@@ -236,7 +346,6 @@ export class ConformanceWorld extends World<WorldParameters> {
     return this.waitEvent('EV-7', () => this.channel(role).waitForInvitationEvent(t.url, 'completed', timeoutMs));
   }
 
-  /** Deletes what the scenario created and stops every request still in flight. */
   /** Adds clean-up work for what a scenario made outside the caller/callee pair (throw-away applications). */
   atCleanUp(fn: () => Promise<void>): void {
     this.cleanUps.push(fn);
@@ -252,7 +361,7 @@ export class ConformanceWorld extends World<WorldParameters> {
     await this.transport.settled(2000);
     const out = this.invitations.get('caller');
     const caller = this.apps.get('caller');
-    if (out && caller && !caller.channel?.about(out.url).some((e) => e.type === 'completed')) {
+    if (out && caller && !caller.deleted && !caller.channel?.about(out.url).some((e) => e.type === 'completed')) {
       if (!out.remembered.cancel) await this.readInvitation('caller').catch(() => undefined);
       if (out.remembered.cancel && out.body?.state === 'Connecting') await caller.post(out.remembered.cancel).catch(() => undefined);
     }
@@ -261,6 +370,7 @@ export class ConformanceWorld extends World<WorldParameters> {
     this.transport.abortAll();
     await Promise.all([...this.apps.values()].filter((a) => !a.deleted).map((a) => a.delete().catch(() => undefined)));
     this.transport.abortAll();
+    this.lease?.release();
   }
 
 }
