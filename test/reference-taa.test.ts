@@ -129,11 +129,10 @@ function send(url: string, method: string, bearer?: string, body?: string, heade
 type Account = Json & { uri: string };
 const hex = (): string => [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, '0')).join('');
 
-describe('the Trusted Application API surface', () => {
-  const receiver = new Receiver();
-  let server: RunningReference;
-  let d: Json;
-  let taa: Json;
+/** The client side of the tests: tokens, links from discovery, UCWA users with their P-GET, pairs by name. */
+function helpers(server: RunningReference) {
+  const d = server.description as Json;
+  const taa = d.taa as Json;
   const tokens = new Map<string, string>();
 
   /** A TAA account's token (client-credentials grant, v1), cached per client id. */
@@ -199,11 +198,25 @@ describe('the Trusted Application API surface', () => {
     return p;
   };
 
+  return { d, taa, taaToken, communication, ucwaUser, pair };
+}
+
+type Helpers = ReturnType<typeof helpers>;
+
+describe('the Trusted Application API surface', () => {
+  const receiver = new Receiver();
+  let server: RunningReference;
+  let d: Json;
+  let taa: Json;
+  let taaToken: Helpers['taaToken'];
+  let communication: Helpers['communication'];
+  let ucwaUser: Helpers['ucwaUser'];
+  let pair: Helpers['pair'];
+
   before(async () => {
     await receiver.start();
     server = await startReferenceServer({ relPrefix: R, pairs: 2, taa: { callbackOrigin: receiver.origin }, callbackAllowHttp: true });
-    d = server.description;
-    taa = d.taa as Json;
+    ({ d, taa, taaToken, communication, ucwaUser, pair } = helpers(server));
   });
   after(async () => {
     await server.close();
@@ -521,4 +534,95 @@ describe('the TAA options', () => {
       await server.close();
     }
   });
+});
+
+describe('TAA faults are observable (a sample; the self-test runs the scenarios against every one)', () => {
+  const receiver = new Receiver();
+  before(() => receiver.start());
+  after(() => receiver.close());
+
+  /** A server with one fault, its helpers, closed after `body`. */
+  async function withFault(name: string, body: (h: Helpers, server: RunningReference) => Promise<void>): Promise<void> {
+    const server = await startReferenceServer({ relPrefix: R, pairs: 1, faults: [name], taa: { callbackOrigin: receiver.origin }, callbackAllowHttp: true });
+    try {
+      assert.deepEqual(server.description['x-faults'], [name]);
+      await body(helpers(server), server);
+    } finally {
+      await server.close();
+    }
+  }
+
+  const conversationUrl = (h: Helpers): string => `${h.taa.callbackReceiver.conversationUrlBase}${crypto.randomUUID()}`;
+
+  /** A TAA caller's startMessaging with a (fresh) conversation URL; resolves with that URL's path. */
+  async function start(h: Helpers, caller: Account, input: Json, url = conversationUrl(h)): Promise<{ path: string; url: string; location: string; token: string }> {
+    const { token, comm, commUrl } = await h.communication(caller);
+    const res = await send(new URL(comm._links[`${R}startMessaging`].href as string, commUrl).href, 'POST', token, JSON.stringify({ callbackUrl: url, ...input }));
+    assert.equal(res.status, 201, res.text);
+    return { path: new URL(url).pathname, url, location: res.headers.get('location')!, token };
+  }
+
+  test('taa-forged-token-accepted: a self-signed JWS with a known appid reads the applications', () => withFault('taa-forged-token-accepted', async (h, server) => {
+    const a = h.pair('t2u-caller', 't2u-callee').caller;
+    const { privateKey } = await generateKeyPair('RS256');
+    const forged = await new SignJWT({ appid: a.clientId }).setProtectedHeader({ alg: 'RS256' }).sign(privateKey);
+    const res = await send(`${server.url}/platformservice/v1/applications?endpointId=${a.uri}`, 'GET', forged);
+    assert.equal(res.status, 200);
+  }));
+
+  test('taa-accepts-ucwa-token: a UCWA token reads a TAA endpoint', () => withFault('taa-accepts-ucwa-token', async (h, server) => {
+    const a = h.pair('t2u-caller', 't2u-callee').caller;
+    const tok = await send(`${server.url}/oauth/token`, 'POST', undefined, new URLSearchParams({ grant_type: 'password', username: 'alice', password: 'alice-Pa55word' }).toString(), { 'Content-Type': 'application/x-www-form-urlencoded' });
+    const res = await send(`${server.url}/platformservice/v1/applications?endpointId=${a.uri}`, 'GET', tok.json.access_token as string);
+    assert.equal(res.status, 200);
+  }));
+
+  test('taa-callbacks-not-serial: the next callback arrives while the first is unanswered', () => withFault('taa-callbacks-not-serial', async (h) => {
+    const { caller } = h.pair('t2u-caller', 't2u-callee');
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => { release = resolve; });
+    const url = conversationUrl(h);
+    receiver.rule({ match: (r) => r.path === new URL(url).pathname && invitationEvent(r, 'started') !== undefined, hold: held, once: true });
+    const target = await start(h, caller, { to: `sip:nobody-${hex()}@example.com` }, url);
+    // the unknown target fails shortly: its completed must wait for the started answer, and does not
+    const completed = await receiver.waitFor((r) => r.path === target.path && invitationEvent(r, 'completed') !== undefined, 'completed');
+    const first = receiver.received.find((r) => r.path === target.path && invitationEvent(r, 'started') !== undefined)!;
+    assert.equal(first.answered, undefined, 'the first callback is still unanswered');
+    assert.ok(completed.seq > first.seq);
+    release();
+  }));
+
+  test('taa-callback-foreign-key: the callback token does not verify against the served key set', () => withFault('taa-callback-foreign-key', async (h) => {
+    const { caller } = h.pair('t2u-caller', 't2u-callee');
+    const target = await start(h, caller, { to: `sip:nobody-${hex()}@example.com` });
+    const cb = await receiver.waitFor((r) => r.path === target.path && invitationEvent(r, 'started') !== undefined, 'started');
+    await assert.rejects(jwtVerify(cb.authorization!.replace(/^Bearer /, ''), createRemoteJWKSet(new URL(h.taa.callbackAuth.jwksUrl as string))));
+  }));
+
+  test('taa-callback-context-unencoded: a context with reserved characters does not survive the query', () => withFault('taa-callback-context-unencoded', async (h) => {
+    const { caller } = h.pair('t2t-caller', 't2t-callee');
+    const { token, comm, commUrl } = await h.communication(caller);
+    const from = receiver.received.length;
+    const context = 'a b&c=d/é';
+    const res = await send(new URL(comm._links[`${R}startMessaging`].href as string, commUrl).href, 'POST', token,
+      JSON.stringify({ to: `sip:nobody-${hex()}@example.com`, callbackContext: context }));
+    assert.equal(res.status, 201, res.text);
+    const cb = await receiver.waitFor((r) => r.path === new URL(caller.callbackUrl as string).pathname, 'caller callback', from);
+    assert.notEqual(new URL(cb.url).searchParams.get('callbackContext'), context);
+  }));
+
+  test('taa-unknown-endpoint-404: an unknown endpoint is 404 ApplicationNotFound', () => withFault('taa-unknown-endpoint-404', async (h, server) => {
+    const a = h.pair('t2u-caller', 't2u-callee').caller;
+    const res = await send(`${server.url}/platformservice/v1/applications?endpointId=sip:nobody-${hex()}@example.com`, 'GET', await h.taaToken(a));
+    assert.equal(res.status, 404);
+    assert.equal(res.json.subcode, 'ApplicationNotFound');
+  }));
+
+  test('an existing events fault reaches TAA delivery too: started-duplicated gives the caller two started callbacks', () => withFault('started-duplicated', async (h) => {
+    const { caller } = h.pair('t2u-caller', 't2u-callee');
+    const target = await start(h, caller, { to: `sip:nobody-${hex()}@example.com` });
+    await receiver.waitFor((r) => r.path === target.path && invitationEvent(r, 'completed') !== undefined, 'completed');
+    const started = receiver.received.filter((r) => r.path === target.path).flatMap((r) => events(r)).filter((e) => e.type === 'started');
+    assert.equal(started.length, 2);
+  }));
 });
