@@ -93,6 +93,7 @@ describe('verdicts per transport combination', () => {
     const disc = o.requirements.find((r) => r.id === 'DISC-1')!;
     assert.equal(disc.verdict, 'not applicable');
     assert.equal(disc.detail, 'no UCWA caller in the target description');
+    assert.equal(disc.enabledBy, 'users.pairs');
     assert.equal(disc.combinations, undefined);
     const tdisc = o.requirements.find((r) => r.id === 'TDISC-1')!;
     assert.deepEqual([tdisc.verdict, tdisc.detail], ['not run', 'not yet']);
