@@ -66,7 +66,8 @@ When('the caller sends a GET on the probe URL of its invitation without a token'
 });
 
 When('the caller sends a PUT on its invitation without a token', async function (this: ConformanceWorld) {
-  this.last = await this.user('caller').request('PUT', this.invitation('caller').url, { auth: 'none' });
+  // the session's user, whatever the caller's transport (AUTH-5 on UCWA URLs, TAUTH-3 on TAA URLs)
+  this.last = await this.app('caller').user.request('PUT', this.invitation('caller').url, { auth: 'none' });
 });
 
 When('the caller sends a startMessaging with a text\\/plain body without a token', async function (this: ConformanceWorld) {

@@ -1,5 +1,6 @@
 import { combinationLabel, present, TRANSPORTS, wantedOf, type Combination, type Present, type Transport } from './pairs';
 import { CAPABILITIES, ERROR_FIXTURES, type Capability, type ErrorFixture, type Target } from './target';
+import { taaNotApplicableReason } from './taa-applicability';
 
 /**
  * What a scenario needs of its pair's transports (`@via-needs:<need>`, features/README.md; bin/combinations.ts adds
@@ -65,6 +66,8 @@ export function notApplicableReason(tags: readonly string[], target: Target): st
     if (kind === 'needs' && value === 'unavailable' && !target.users.unavailable) return 'no users.unavailable in the target description';
     if (kind === 'needs' && value === 'caller-password' && target.users.caller.password === undefined)
       return 'users.caller signs in with a token (give users.caller.username and password)';
+    const taa = kind === 'needs' ? taaNotApplicableReason(value ?? '', target) : undefined;
+    if (taa) return taa;
   }
   const needs = needsOf(tags);
   const via = wantedOf(tags);
