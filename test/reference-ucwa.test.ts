@@ -27,6 +27,17 @@ function send(url: string, method: string, bearer?: string, body?: string, heade
   return fetchJson(url, { method, headers: h, body });
 }
 
+/** A dialect-"" server and alice's token for the describe this is called in (its before/after hooks registered). */
+function bareServerWithToken(): { server: RunningReference; t: string } {
+  const fx = {} as { server: RunningReference; t: string };
+  before(async () => {
+    fx.server = await startReferenceServer({ relPrefix: '' });
+    fx.t = await token(fx.server.url);
+  });
+  after(() => fx.server.close());
+  return fx;
+}
+
 describe('discovery as deployed', () => {
   let server: RunningReference;
   before(async () => { server = await startReferenceServer({ relPrefix: '' }); });
@@ -87,58 +98,46 @@ describe('discovery as deployed', () => {
 });
 
 describe('lenient input', () => {
-  let server: RunningReference;
-  let t: string;
-  before(async () => {
-    server = await startReferenceServer({ relPrefix: '' });
-    t = await token(server.url);
-  });
-  after(() => server.close());
+  const fx = bareServerWithToken();
 
   test('PascalCase members, // paths and unknown query parameters are read as a real server reads them', async () => {
-    const app = await send(`${server.url}//ucwa/v1/applications?x-unknown=1`, 'POST', t,
+    const app = await send(`${fx.server.url}//ucwa/v1/applications?x-unknown=1`, 'POST', fx.t,
       JSON.stringify({ UserAgent: 'UCWA Samples', EndpointId: 'a917c6f4-976c-4cf3-847d-cdfffa28ccdf', Culture: 'en-US' }));
     assert.equal(app.status, 201, app.text);
     assert.equal(app.json.userAgent, 'UCWA Samples');
     assert.equal(app.json.endpointId, 'a917c6f4-976c-4cf3-847d-cdfffa28ccdf');
     const href = app.json._links.self.href as string;
-    const me = await send(`${server.url}/${href}/me//makeMeAvailable`, 'POST', t,
+    const me = await send(`${fx.server.url}/${href}/me//makeMeAvailable`, 'POST', fx.t,
       JSON.stringify({ SupportedModalities: ['Messaging'], SupportedMessageFormats: ['Plain'] }));
     assert.equal(me.status, 204, me.text);
-    const start = await send(`${server.url}${href}/communication/messagingInvitations?foo=bar`, 'POST', t,
+    const start = await send(`${fx.server.url}${href}/communication/messagingInvitations?foo=bar`, 'POST', fx.t,
       JSON.stringify({ To: 'sip:nobody-here@example.com', Subject: 'hi', Importance: 'Normal', OperationId: 'op-1' }));
     assert.equal(start.status, 201, start.text);
-    const inv = await send(`${server.url}${start.headers.get('location')}`, 'GET', t);
+    const inv = await send(`${fx.server.url}${start.headers.get('location')}`, 'GET', fx.t);
     assert.equal(inv.json.to, 'sip:nobody-here@example.com');
     assert.equal(inv.json.subject, 'hi');
     assert.equal(inv.json.operationId, 'op-1');
   });
 
   test('a wrong type under another casing is still refused, naming the member', async () => {
-    const res = await send(`${server.url}/ucwa/v1/applications`, 'POST', t, JSON.stringify({ UserAgent: 5, EndpointId: 'e', Culture: 'en-US' }));
+    const res = await send(`${fx.server.url}/ucwa/v1/applications`, 'POST', fx.t, JSON.stringify({ UserAgent: 5, EndpointId: 'e', Culture: 'en-US' }));
     assert.equal(res.status, 400, res.text);
     assert.match(res.text, /userAgent/);
   });
 
   test('an empty body labelled application/json is no body where the operation takes none', async () => {
-    const app = await send(`${server.url}/ucwa/v1/applications`, 'POST', t, JSON.stringify({ UserAgent: 'u', EndpointId: 'e2', Culture: 'en-US' }));
+    const app = await send(`${fx.server.url}/ucwa/v1/applications`, 'POST', fx.t, JSON.stringify({ UserAgent: 'u', EndpointId: 'e2', Culture: 'en-US' }));
     const href = app.json._links.self.href as string;
-    const avail = await send(`${server.url}${href}/me/makeMeAvailable`, 'POST', t, '');
+    const avail = await send(`${fx.server.url}${href}/me/makeMeAvailable`, 'POST', fx.t, '');
     assert.equal(avail.status, 204, avail.text);
   });
 });
 
 describe("what a client's application expects", () => {
-  let server: RunningReference;
-  let t: string;
-  before(async () => {
-    server = await startReferenceServer({ relPrefix: '' });
-    t = await token(server.url);
-  });
-  after(() => server.close());
+  const fx = bareServerWithToken();
 
   const create = (endpointId: string): Promise<Resp> =>
-    send(`${server.url}/ucwa/v1/applications`, 'POST', t, JSON.stringify({ UserAgent: 'u', EndpointId: endpointId, Culture: 'en-US' }));
+    send(`${fx.server.url}/ucwa/v1/applications`, 'POST', fx.t, JSON.stringify({ UserAgent: 'u', EndpointId: endpointId, Culture: 'en-US' }));
 
   test('the application embeds me, people, onlineMeetings and communication; me swaps makeMeAvailable for makeMeUnavailable', async () => {
     const app = await create('embed-1');
@@ -146,13 +145,13 @@ describe("what a client's application expects", () => {
     assert.deepEqual(Object.keys(e).sort(), ['communication', 'me', 'onlineMeetings', 'people']);
     assert.ok(e.me._links.makeMeAvailable && e.me._links.reportMyActivity && !e.me._links.makeMeUnavailable);
     assert.ok(e.people._links.search && e.people._links.myContacts);
-    assert.equal((await send(`${server.url}${e.onlineMeetings._links.self.href}`, 'GET', t)).status, 200);
-    assert.equal((await send(`${server.url}${e.me._links.reportMyActivity.href}`, 'POST', t, '')).status, 204);
-    assert.equal((await send(`${server.url}${e.me._links.makeMeAvailable.href}`, 'POST', t, '{"SupportedModalities":["Messaging"]}')).status, 204);
-    const me = await send(`${server.url}${e.me._links.self.href}`, 'GET', t);
+    assert.equal((await send(`${fx.server.url}${e.onlineMeetings._links.self.href}`, 'GET', fx.t)).status, 200);
+    assert.equal((await send(`${fx.server.url}${e.me._links.reportMyActivity.href}`, 'POST', fx.t, '')).status, 204);
+    assert.equal((await send(`${fx.server.url}${e.me._links.makeMeAvailable.href}`, 'POST', fx.t, '{"SupportedModalities":["Messaging"]}')).status, 204);
+    const me = await send(`${fx.server.url}${e.me._links.self.href}`, 'GET', fx.t);
     assert.ok(me.json._links.makeMeUnavailable && !me.json._links.makeMeAvailable, JSON.stringify(me.json._links));
-    assert.equal((await send(`${server.url}${me.json._links.makeMeUnavailable.href}`, 'POST', t)).status, 204);
-    const again = await send(`${server.url}${e.me._links.self.href}`, 'GET', t);
+    assert.equal((await send(`${fx.server.url}${me.json._links.makeMeUnavailable.href}`, 'POST', fx.t)).status, 204);
+    const again = await send(`${fx.server.url}${e.me._links.self.href}`, 'GET', fx.t);
     assert.ok(again.json._links.makeMeAvailable);
   });
 
@@ -177,17 +176,17 @@ describe("what a client's application expects", () => {
   test('people/search returns matching accounts as contacts with a working presence link', async () => {
     const app = await create('people-1');
     const search = app.json._embedded.people._links.search.href as string;
-    const res = await send(`${server.url}${search}?query=bob`, 'GET', t);
+    const res = await send(`${fx.server.url}${search}?query=bob`, 'GET', fx.t);
     assert.equal(res.status, 200, res.text);
     const contacts = res.json._embedded.contact as { uri: string; name: string; _links: Record<string, { href: string }> }[];
     assert.deepEqual(contacts.map((c) => c.uri), ['sip:bob@example.com']);
     assert.equal(contacts[0]!.name, 'Bob');
-    const presence = await send(`${server.url}${contacts[0]!._links.contactPresence!.href}`, 'GET', t);
+    const presence = await send(`${fx.server.url}${contacts[0]!._links.contactPresence!.href}`, 'GET', fx.t);
     assert.equal(presence.status, 200);
     assert.equal(presence.json.availability, 'Offline');
-    assert.equal((await send(`${server.url}${search}?query=nobody-at-all`, 'GET', t)).json._embedded.contact.length, 0);
-    assert.equal((await send(`${server.url}${search}`, 'GET', t)).status, 400);
-    assert.equal((await send(`${server.url}${app.json._embedded.people._links.myContacts.href}`, 'GET', t)).status, 200);
+    assert.equal((await send(`${fx.server.url}${search}?query=nobody-at-all`, 'GET', fx.t)).json._embedded.contact.length, 0);
+    assert.equal((await send(`${fx.server.url}${search}`, 'GET', fx.t)).status, 400);
+    assert.equal((await send(`${fx.server.url}${app.json._embedded.people._links.myContacts.href}`, 'GET', fx.t)).status, 200);
   });
 
   test('a repeated endpointId of the same user returns the same application; another user gets its own', async () => {
@@ -195,8 +194,8 @@ describe("what a client's application expects", () => {
     const second = await create('same-endpoint');
     assert.equal(second.status, 201);
     assert.equal(second.json._links.self.href, first.json._links.self.href);
-    const bob = await token(server.url, { username: 'bob', password: 'bob-Pa55word' });
-    const other = await send(`${server.url}/ucwa/v1/applications`, 'POST', bob, JSON.stringify({ UserAgent: 'u', EndpointId: 'same-endpoint', Culture: 'en-US' }));
+    const bob = await token(fx.server.url, { username: 'bob', password: 'bob-Pa55word' });
+    const other = await send(`${fx.server.url}/ucwa/v1/applications`, 'POST', bob, JSON.stringify({ UserAgent: 'u', EndpointId: 'same-endpoint', Culture: 'en-US' }));
     assert.notEqual(other.json._links.self.href, first.json._links.self.href);
   });
 });
