@@ -124,3 +124,47 @@ describe('the callback receiver (PROFILE.md §15.7) over real HTTP', () => {
     assert.deepEqual((await client.info()).listening, r.listening);
   });
 });
+
+describe('callbacks in the reports, and a receiver that cannot listen', () => {
+  test('a callback shown as an exchange hides its Authorization token and every secret', async () => {
+    const { callbackAsExchange } = await import('../steps/support/callbacks/channel');
+    const { formatExchange } = await import('../steps/support/exchange');
+    const jwt = 'eyJhbGciOiJSUzI1NiJ9.eyJhdWQiOiJ4In0.c2lnbmF0dXJl';
+    const x = callbackAsExchange(
+      { seq: 7, arrivedAt: performance.timeOrigin + 10, answeredAt: performance.timeOrigin + 11, method: 'POST', url: 'http://127.0.0.1:1/cb/a', path: '/cb/a', headers: { authorization: `Bearer ${jwt}`, 'content-type': 'application/json' }, body: `{"note":"client-secret-value","t":"${jwt}"}`, answer: { status: 200 } },
+      'callee (callbacks)',
+    );
+    // the channel hands the token over for redaction (CallbackOwner.record), so it is hidden wherever it appears
+    const text = formatExchange(x, ['client-secret-value', jwt]);
+    assert.ok(!text.includes(jwt), text);
+    assert.ok(!text.includes('client-secret-value'), text);
+    assert.match(text, /authorization: «redacted»/);
+    assert.equal(x.seq, 100_007);
+  });
+
+  test('a callback URL whose socket is taken stops with a configuration error naming the member', async () => {
+    const { startReceiverFor } = await import('../steps/support/callbacks/receiver');
+    const { parseTargetDescription } = await import('../steps/support/target');
+    const { ConfigurationError } = await import('../bin/errors');
+    const busy = http.createServer();
+    await new Promise<void>((r) => busy.listen(0, '127.0.0.1', () => r()));
+    const port = (busy.address() as import('node:net').AddressInfo).port;
+    try {
+      const target = parseTargetDescription(
+        {
+          relPrefix: 'service:',
+          taa: { discoverUrl: 'http://127.0.0.1:1/platformservice/discover', allowHttpCallbackUrls: true },
+          users: {
+            caller: { uri: 'sip:a@example.com', transport: 'taa', token: 'tok-a', callbackUrl: 'http://127.0.0.1:0/cb/a' },
+            callee: { uri: 'sip:b@example.com', transport: 'taa', token: 'tok-b', callbackUrl: `http://127.0.0.1:${port}/cb/b` },
+          },
+        },
+        'test',
+        {},
+      );
+      await assert.rejects(startReceiverFor(target), (e: unknown) => e instanceof ConfigurationError && /^users\.callee\.callbackUrl: the callback receiver cannot listen on 127\.0\.0\.1:\d+: EADDRINUSE/.test((e as Error).message));
+    } finally {
+      await new Promise<void>((r) => busy.close(() => r()));
+    }
+  });
+});

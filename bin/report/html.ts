@@ -91,9 +91,10 @@ function exchangeBlock(x: Evidence['exchanges'][number]): string {
 }
 
 function timeline(e: Evidence): string {
-  const whos = [...new Set([...e.exchanges.map((x) => x.who.replace(/ \(events\)$/, '')), ...e.events.map((v) => v.who)])];
+  // a user's P-GETs and the callbacks its endpoint received share the user's column
+  const whos = [...new Set([...e.exchanges.map((x) => x.who.replace(/ \((events|callbacks)\)$/, '')), ...e.events.map((v) => v.who)])];
   const rows: { t: number; who: string; html: string }[] = [
-    ...e.exchanges.map((x) => ({ t: x.sentMs, who: x.who.replace(/ \(events\)$/, ''), html: `${esc(x.method)} ${esc(new URL(x.url).pathname)} → ${x.error ? esc(x.error) : esc(x.status)}${/\(events\)/.test(x.who) ? ' <span class="muted">(P-GET)</span>' : ''}` })),
+    ...e.exchanges.map((x) => ({ t: x.sentMs, who: x.who.replace(/ \((events|callbacks)\)$/, ''), html: `${esc(x.method)} ${esc(new URL(x.url).pathname)} → ${x.error ? esc(x.error) : esc(x.status)}${/\(events\)/.test(x.who) ? ' <span class="muted">(P-GET)</span>' : /\(callbacks\)/.test(x.who) ? ' <span class="muted">(callback received, answered)</span>' : ''}` })),
     ...e.events.map((v) => ({
       t: v.receivedMs,
       who: v.who,

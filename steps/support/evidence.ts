@@ -58,7 +58,7 @@ function headers(h: Record<string, string | string[] | undefined>, secrets: read
 
 /** Every secret the scenario knows: the description's passwords, tokens and client secrets, and the tokens issued to it (UCWA and TAA). */
 export function scenarioSecrets(w: ConformanceWorld): string[] {
-  const tokens = [...[...w.users.values()].map((u) => u.token), ...[...w.apps.values()].map((a) => a.user.token), ...w.issuedTokens];
+  const tokens = [...[...w.users.values()].map((u) => u.token), ...[...w.apps.values()].map((a) => a.user.token), ...w.issuedTokens, ...w.callbackTokens];
   return [...new Set([...w.target.secrets, ...tokens.filter((t): t is string => !!t)])];
 }
 

@@ -70,6 +70,8 @@ export class ConformanceWorld extends World<WorldParameters> {
   readonly apps = new Map<Role, Session>();
   /** tokens the TAA client obtained for this scenario (client-credentials grants), redacted like every other token */
   readonly issuedTokens: string[] = [];
+  /** the bearer tokens of the callbacks the scenario's endpoints received (CB-5), redacted wherever they appear */
+  readonly callbackTokens: string[] = [];
   private taaClientInstance?: TaaClient;
   readonly invitations = new Map<Role, Tracked>();
   /** the exchange of the request under test */
@@ -263,7 +265,10 @@ export class ConformanceWorld extends World<WorldParameters> {
     const p = (async () => {
       const user = new TaaUser(this.taaClient, role, this.pair[role], (t) => this.issuedTokens.push(t));
       const session = new TaaSession(user);
-      await session.openChannel(this.receiver, (x) => this.client.exchanges.push(x));
+      await session.openChannel(this.receiver, (x, token) => {
+        this.client.exchanges.push(x);
+        if (token) this.callbackTokens.push(token);
+      });
       if (role === 'caller') await session.open();
       this.apps.set(role, session);
       return session;

@@ -36,8 +36,8 @@ export interface CallbackOwner {
   /** GET with the endpoint's token (a link-only `started`, after it arrived: TAPP-6) */
   get(url: string): Promise<Exchange>;
   secrets(): string[];
-  /** where the channel's callbacks go as exchanges (the scenario's record) */
-  record(x: Exchange): void;
+  /** where the channel's callbacks go as exchanges (the scenario's record), with the bearer token each carried (to redact) */
+  record(x: Exchange, token?: string): void;
 }
 
 /**
@@ -101,8 +101,9 @@ export class CallbackChannel extends EventStream {
   private take(c: RecordedCallback): void {
     if (c.seq <= this.from || !this.owns(c)) return;
     this.callbacks.push(c);
-    const x = callbackAsExchange(c, `${this.owner.role} (callback #${c.seq})`);
-    this.owner.record(x);
+    const x = callbackAsExchange(c, this.who);
+    const bearer = /^Bearer\s+(\S+)/i.exec(c.headers.authorization ?? '')?.[1];
+    this.owner.record(x, bearer);
     let body: unknown;
     try {
       body = JSON.parse(c.body);

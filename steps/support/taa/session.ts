@@ -133,7 +133,7 @@ export class TaaSession implements Session {
   }
 
   /** Opens the callback stream of this endpoint on the run's receiver. */
-  async openChannel(receiver: ReceiverClient, record: (x: Exchange) => void): Promise<CallbackChannel> {
+  async openChannel(receiver: ReceiverClient, record: (x: Exchange, token?: string) => void): Promise<CallbackChannel> {
     if (this.channel) return this.channel;
     const client = this.user.client;
     this.channel = new CallbackChannel(
