@@ -184,6 +184,12 @@ describe('the Trusted Application API transport (TARGET.md §3, §7, §12)', () 
     assert.deepEqual(problems(d), ['taa: required member is missing (users.callee is a TAA account: "transport": "taa")']);
   });
 
+  test('TAA accounts with neither discoveryUrl nor taa: the missing taa is named', () => {
+    const d = taaOnly() as Record<string, any>;
+    delete d.taa;
+    assert.deepEqual(problems(d, { APP2_SECRET: 's' }), ['taa: required member is missing (users.caller is a TAA account: "transport": "taa")']);
+  });
+
   test('a UCWA account without discoveryUrl beside taa, and a clientSecret without taa.token, are named', () => {
     const d = taaOnly() as Record<string, any>;
     d.users.pairs = [{ caller: { uri: 'sip:alice@example.com', token: 'tok-alice' }, callee: { uri: 'sip:bob@example.com', token: 'tok-bob' } }];

@@ -116,7 +116,7 @@ function join(path: string, member: string): string {
 }
 
 /** One readable sentence per ajv error, named by member; branch errors of a `oneOf` are folded into it. */
-function describeProblems(errors: ErrorObject[]): string[] {
+function describeProblems(errors: ErrorObject[], json?: unknown): string[] {
   const out: string[] = [];
   for (const e of errors) {
     if (e.schemaPath.includes('/oneOf/') || e.schemaPath.includes('/anyOf/') || e.keyword === 'if') continue;
@@ -127,9 +127,16 @@ function describeProblems(errors: ErrorObject[]): string[] {
       continue;
     }
     switch (e.keyword) {
-      case 'anyOf':
-        out.push('discoveryUrl: required member is missing (UCWA accounts need it; a description with only TAA accounts gives taa instead)');
+      case 'anyOf': {
+        // neither discoveryUrl nor taa: name the one the accounts need
+        const taaAccount = firstTaaAccount(json);
+        out.push(
+          taaAccount
+            ? `taa: required member is missing (${taaAccount} is a TAA account: "transport": "taa")`
+            : 'discoveryUrl: required member is missing (UCWA accounts need it; a description with only TAA accounts gives taa instead)',
+        );
         break;
+      }
       case 'false schema':
         out.push(`${where}: not allowed here (${/\/then\//.test(e.schemaPath) ? 'a TAA account has no username or password' : 'only a TAA account ("transport": "taa") has it'})`);
         break;
@@ -173,6 +180,17 @@ function describeProblems(errors: ErrorObject[]): string[] {
     }
   }
   return [...new Set(out)];
+}
+
+/** The member path of the first account of a raw description that says `"transport": "taa"`, if any. */
+function firstTaaAccount(json: unknown): string | undefined {
+  const users = (json as { users?: Record<string, unknown> } | undefined)?.users;
+  if (!users || typeof users !== 'object') return undefined;
+  const isTaa = (a: unknown) => typeof a === 'object' && a !== null && (a as { transport?: unknown }).transport === 'taa';
+  for (const role of ['caller', 'callee']) if (isTaa(users[role])) return `users.${role}`;
+  const pairs = Array.isArray(users.pairs) ? (users.pairs as Record<string, unknown>[]) : [];
+  for (const [i, p] of pairs.entries()) for (const role of ['caller', 'callee']) if (isTaa(p?.[role])) return `users.pairs[${i}].${role}`;
+  return undefined;
 }
 
 type RawSecret = string | { env: string };
@@ -241,7 +259,7 @@ export function accountsOf(t: Pick<Target, 'users' | 'fixtures'>): { where: stri
 export function parseTargetDescription(json: unknown, source: string, env: NodeJS.ProcessEnv = process.env): Target {
   const validateFn = schemas().getSchema(TARGET_SCHEMA_ID);
   if (!validateFn) throw new Error(`schema ${TARGET_SCHEMA_ID} missing`);
-  if (!validateFn(json)) throw new TargetDescriptionError(source, describeProblems(validateFn.errors ?? []));
+  if (!validateFn(json)) throw new TargetDescriptionError(source, describeProblems(validateFn.errors ?? [], json));
   const raw = json as RawDescription;
   const problems: string[] = [];
   const secrets: string[] = [];
