@@ -11,6 +11,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
 import { createRemoteJWKSet, generateKeyPair, jwtVerify, SignJWT } from 'jose';
 import { type RunningReference, startReferenceServer } from '../reference/server';
 import { fetchJson, type Json, type Resp } from './support/fetch-json';
@@ -127,6 +128,20 @@ function send(url: string, method: string, bearer?: string, body?: string, heade
 }
 
 type Account = Json & { uri: string };
+
+/** The project's schemas (every schemas/*.schema.json by its $id) and the dialect's prefix taken off, as the suite reads documents. */
+function schemaCheck(): (id: string, doc: unknown) => string | undefined {
+  const ajv = new Ajv2020({ strict: false, allErrors: true });
+  addFormats(ajv);
+  const dir = path.join(ROOT, 'schemas');
+  for (const f of fs.readdirSync(dir)) if (f.endsWith('.schema.json')) ajv.addSchema(JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as Json);
+  return (id, doc) => {
+    const validate = ajv.getSchema(id);
+    if (!validate) return `no schema ${id}`;
+    const canonical = JSON.parse(JSON.stringify(doc).replaceAll(`"${R}`, '"')) as unknown;
+    return validate(canonical) ? undefined : JSON.stringify(validate.errors);
+  };
+}
 const hex = (): string => [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, '0')).join('');
 
 /** The client side of the tests: tokens, links from discovery, UCWA users with their P-GET, pairs by name. */
@@ -496,6 +511,28 @@ describe('the Trusted Application API surface', () => {
     assert.equal(fromLink.name, name);
     const inv = await send(new URL(res.headers.get('location')!, server.url).href, 'GET', token);
     await send(new URL(inv.json._links[`${R}cancel`].href as string, server.url).href, 'POST', token);
+  });
+  test('every callback so far, and the TAA documents, validate against the project\'s schemas (where present)', async (t) => {
+    const ids = ['urn:ucwa-conformance:callback-batch:1', 'urn:ucwa-conformance:taa-discover:1', 'urn:ucwa-conformance:taa-applications:1',
+      'urn:ucwa-conformance:taa-application:1', 'urn:ucwa-conformance:taa-token-response:1'];
+    const check = schemaCheck();
+    if (ids.some((id) => check(id, {}) === `no schema ${id}`)) {
+      t.skip('the TAA schemas are not all in schemas/ yet');
+      return;
+    }
+    assert.ok(receiver.received.length > 5);
+    for (const r of receiver.received) assert.equal(check(ids[0]!, r.body), undefined, `${r.url}: ${JSON.stringify(r.body)}`);
+    const a = pair('t2u-caller', 't2u-callee').caller;
+    const token = await taaToken(a);
+    const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: a.clientId, client_secret: a.clientSecret, resource: taa.token.resource });
+    const grant = await send(taa.token.url as string, 'POST', undefined, form.toString(), { 'Content-Type': 'application/x-www-form-urlencoded' });
+    assert.equal(check(ids[4]!, grant.json), undefined);
+    const disc = await send(taa.discoverUrl as string, 'GET', token);
+    assert.equal(check(ids[1]!, disc.json), undefined);
+    const list = await send(`${server.url}/platformservice/v1/applications?endpointId=${a.uri}`, 'GET', token);
+    assert.equal(check(ids[2]!, list.json), undefined);
+    const app = await send(new URL(list.json._links[`${R}application`].href as string, server.url).href, 'GET', token);
+    assert.equal(check(ids[3]!, app.json), undefined);
   });
 });
 
