@@ -44,20 +44,20 @@ async function readInput(ctx: Ctx, rq: Rq): Promise<Body> {
   const raw = await readBody(rq.req);
   if (raw.length === 0) return {};
   const contentType = rq.req.headers['content-type'] ?? '';
+  const multipart = /^\s*multipart\/related\s*(;|$)/i.test(contentType) && ctx.taa.readsMultipart();
+  if (!multipart && !b.readsContentType(contentType)) throw unsupportedMediaType(b.unsupportedMediaStatus, 'Content-Type');
   let text: string;
   try {
     text = UTF8.decode(raw);
   } catch {
     throw malformed('The request body is not well-formed UTF-8.');
   }
-  if (/^\s*multipart\/related\s*(;|$)/i.test(contentType) && ctx.taa.readsMultipart()) {
+  if (multipart) {
     const boundary = parameter(contentType, 'boundary');
     const type = parameter(contentType, 'type');
     const json = boundary && (type === undefined || type.toLowerCase() === 'application/json') ? jsonPart(text, boundary) : undefined;
     if (json === undefined) throw malformed('The multipart/related body must hold one application/json part.');
     text = json;
-  } else if (!b.readsContentType(contentType)) {
-    throw unsupportedMediaType(b.unsupportedMediaStatus, 'Content-Type');
   }
   return (rq.body = b.parseBody(text));
 }
