@@ -1,7 +1,7 @@
 /**
  * Where credentials may go (TARGET.md §11): the one place that decides whether a URL is on a trusted origin.
- * The UCWA client asks it before sending a password grant or an `Authorization` header; the TAA transport will
- * add the origins of `taa.discoverUrl` and `taa.token.url` to the same list.
+ * Both clients ask it before sending a password grant, a client-credentials grant or an `Authorization` header; the
+ * list holds the origins of `discoveryUrl`, `taa.discoverUrl` and `taa.token.url` and the `trustedOrigins` entries.
  */
 
 /** An origin pattern as the target description gives it, parsed: scheme, host (or `*.` suffix) and port. */
@@ -62,7 +62,7 @@ export class TrustedOrigins {
   private readonly patterns: Pattern[];
 
   /**
-   * `fixed`: absolute URLs whose origins are trusted (`discoveryUrl`; later `taa.discoverUrl`, `taa.token.url`);
+   * `fixed`: absolute URLs whose origins are trusted (`discoveryUrl`, `taa.discoverUrl`, `taa.token.url`);
    * `listed`: the `trustedOrigins` entries (validated by the loader; a bad one throws here).
    */
   constructor(fixed: readonly string[], listed: readonly string[] = []) {
