@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { spawn } from 'node:child_process';
 import { expandFeatures, sourceUri, type Expansion } from '../bin/combinations';
 import { featureFiles, FEATURES_DIR, loadScenarios, ROOT, type ScenarioInfo } from '../bin/features';
 import { notApplicableReason } from '../steps/support/applicability';
@@ -199,6 +200,52 @@ describe('pair leases', () => {
       await assert.rejects(leasePair(targetWith('ucwa-ucwa'), { caller: 'ucwa', callee: 'ucwa' }, { pollMs: 5, timeoutMs: 30 }), /no ucwa→ucwa pair became free/);
     } finally {
       delete process.env[PAIRS_DIR_VARIABLE];
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('four processes leasing two pairs never hold one pair at the same time', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pairs-test-'));
+    const log = path.join(dir, 'log');
+    const pairsDir = path.join(dir, 'locks');
+    fs.mkdirSync(pairsDir);
+    const code = `
+      const fs = require('node:fs');
+      const { leasePair } = require(${JSON.stringify(path.join(ROOT, 'steps/support/pairs.ts'))});
+      const a = (n) => ({ uri: 'sip:' + n + '@example.com', transport: 'ucwa' });
+      const target = { users: { caller: a('a'), callee: a('b'), pairs: [{ caller: a('c'), callee: a('d') }] }, fixtures: {} };
+      (async () => {
+        for (let i = 0; i < 5; i++) {
+          const l = await leasePair(target, { caller: 'ucwa', callee: 'ucwa' }, { pollMs: 2 });
+          fs.appendFileSync(${JSON.stringify(log)}, 'take ' + l.index + '\\n');
+          await new Promise((r) => setTimeout(r, 10));
+          fs.appendFileSync(${JSON.stringify(log)}, 'give ' + l.index + '\\n');
+          l.release();
+        }
+      })();`;
+    try {
+      const codes = await Promise.all(
+        [0, 1, 2, 3].map(
+          (w) =>
+            new Promise<number | null>((resolve) => {
+              const child = spawn(process.execPath, ['--import', 'tsx', '-e', code], { cwd: ROOT, env: { ...process.env, [PAIRS_DIR_VARIABLE]: pairsDir, CUCUMBER_WORKER_ID: String(w) }, stdio: 'inherit' });
+              child.on('exit', resolve);
+            }),
+        ),
+      );
+      assert.deepEqual(codes, [0, 0, 0, 0]);
+      const events = fs.readFileSync(log, 'utf8').trim().split('\n');
+      assert.equal(events.length, 40);
+      const held = new Set<string>();
+      for (const e of events) {
+        const [what, index] = e.split(' ') as [string, string];
+        if (what === 'take') {
+          assert.ok(!held.has(index), `pair ${index} taken twice at once:\n${events.join('\n')}`);
+          held.add(index);
+        } else held.delete(index);
+      }
+      assert.deepEqual(fs.readdirSync(pairsDir), [], 'every lease given back, no temporary folder left');
+    } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });

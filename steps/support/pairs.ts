@@ -128,21 +128,25 @@ function tryLock(dir: string | undefined, index: number): boolean {
     return true;
   }
   const lock = path.join(dir, `pair-${index}`);
+  // The lock appears with its owner inside (a prepared folder renamed into place), so no one ever sees it ownerless.
+  const mine = fs.mkdtempSync(path.join(dir, '.lease-'));
+  fs.writeFileSync(path.join(mine, 'owner'), String(process.pid));
   try {
-    fs.mkdirSync(lock);
+    fs.renameSync(mine, lock);
+    return true;
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-    let owner: number | undefined;
-    try {
-      owner = Number(fs.readFileSync(path.join(lock, 'owner'), 'utf8'));
-    } catch {
-      return false; // being created right now
-    }
-    if (owner && !alive(owner)) fs.rmSync(lock, { recursive: true, force: true });
-    return false;
+    fs.rmSync(mine, { recursive: true, force: true });
+    if (!['EEXIST', 'ENOTEMPTY', 'EPERM'].includes((e as NodeJS.ErrnoException).code ?? '')) throw e;
   }
-  fs.writeFileSync(path.join(lock, 'owner'), String(process.pid));
-  return true;
+  let owner: number | undefined;
+  try {
+    owner = Number(fs.readFileSync(path.join(lock, 'owner'), 'utf8'));
+  } catch {
+    return false; // released just now: the next round takes it
+  }
+  // a worker that died holding the pair (its After never ran): free it for the next round
+  if (owner && !alive(owner)) fs.rmSync(lock, { recursive: true, force: true });
+  return false;
 }
 
 function unlock(dir: string | undefined, index: number): void {
