@@ -14,7 +14,10 @@ TAA accounts counts each scenario once per transport combination it runs in, and
 
 function targetOf(file: string | undefined): Target {
   if (file) return loadTargetFile(file);
-  const app = createApp();
+  // The embedded server's description with its TAA accounts (TARGET.md §9; UCWA_CONFORMANCE_EMBEDDED_TAA=0: without).
+  // Its callback URLs point at a placeholder receiver: coverage sends no request.
+  const taa = process.env.UCWA_CONFORMANCE_EMBEDDED_TAA !== '0';
+  const app = createApp(taa ? { taa: { callbackOrigin: 'http://127.0.0.1:9' }, callbackAllowHttp: true } : {});
   try {
     return parseTargetDescription(app.describe('http://127.0.0.1:0'), 'embedded reference server');
   } finally {

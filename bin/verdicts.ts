@@ -185,7 +185,7 @@ export function scenarioResults(envelopes: readonly Envelope[], gateLevel: GateL
       verdict = 'not applicable';
       detail = na.replace(/^not applicable:\s*/, '');
       // a transport reason (TARGET.md §6: "no TAA caller", …) is lifted by accounts of that transport in users.pairs
-      enabledBy = /\b((?:capabilities|fixtures|users)\.[\w.]+)/.exec(detail)?.[1] ?? (/^no (TAA|UCWA|pair)\b|^no \S+→\S+ .*pair/.test(detail) ? 'users.pairs' : undefined);
+      enabledBy = /\b((?:capabilities|fixtures|users|taa)\.[\w.]+)/.exec(detail)?.[1] ?? (/^no (TAA|UCWA|pair)\b|^no \S+→\S+ .*pair/.test(detail) ? 'users.pairs' : undefined);
     } else if (c.status === 'FAILED' && foreignRequirement(c.error, requirements)) {
       // A check of another requirement failed on the way: a prerequisite of this scenario, not its own verdict.
       verdict = 'inconclusive';
