@@ -1,9 +1,11 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { chromium } from 'playwright-core';
+import { startReferenceServer } from '../reference/server';
 import { validate } from '../steps/support/schemas';
 import { tamperedReference } from './support/tamper';
 import { runSuite } from './support/suite';
@@ -169,5 +171,54 @@ describe('the deviation ledger', () => {
     const r = await withLedger([{ requirement: 'XX-99', reason: 'typo' }]);
     assert.equal(r.code, 2, r.out);
     assert.match(r.out, /deviations\[0\]\.requirement: XX-99 is not a requirement of the profile/);
+  });
+});
+
+/**
+ * Issue #12: a target with UCWA and TAA accounts in all four combinations (the reference server with its TAA
+ * surface): each two-sided requirement is reported per combination (`CAN-1 [taa→ucwa]`), the UCWA-only and the
+ * TAA-only ones once, as the caller transport they check; every report names the source feature file.
+ */
+describe('reports of a run with TAA accounts', () => {
+  let server: Awaited<ReturnType<typeof startReferenceServer>>;
+  let dir: string;
+  let run: { code: number | null; out: string };
+  before(async () => {
+    // a free port for the suite's callback receiver, which the description's callback URLs name
+    const probe = net.createServer();
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+    const port = (probe.address() as net.AddressInfo).port;
+    await new Promise<void>((r) => probe.close(() => r()));
+    server = await startReferenceServer({ taa: { callbackOrigin: `http://127.0.0.1:${port}` }, callbackAllowHttp: true });
+    dir = tmp();
+    const target = path.join(dir, '..', `${path.basename(dir)}-target.json`);
+    fs.writeFileSync(target, JSON.stringify(server.description));
+    run = await runSuite(['--target', target, '--report-dir', dir, '--tags', '@req:CAN-1 or @req:DISC-1 or @req:TDISC-1', '--parallel', '4']);
+  });
+  after(async () => server?.close());
+
+  test('summary.json validates and gives each requirement its verdict per combination; HTML, junit and console show them', () => {
+    assert.equal(run.code, 0, run.out.slice(-4000));
+    const summary = JSON.parse(fs.readFileSync(path.join(dir, 'summary.json'), 'utf8')) as {
+      requirements: Record<string, { verdict: string; combinations?: Record<string, { verdict: string }> }>;
+      scenarios: { name: string; uri: string; line?: number; combination?: string }[];
+      target: { combinations?: Record<string, number> };
+    };
+    assert.deepEqual(validate('urn:ucwa-conformance:summary:1', summary), []);
+    assert.deepEqual(Object.keys(summary.target.combinations ?? {}), ['ucwa→ucwa', 'ucwa→taa', 'taa→ucwa', 'taa→taa']);
+    assert.deepEqual(summary.requirements['CAN-1']?.combinations, {
+      'ucwa→ucwa': { verdict: 'pass', scenarios: ['cancel on a Connecting outgoing invitation answers 204 No Content [ucwa→ucwa]'] },
+      'ucwa→taa': { verdict: 'pass', scenarios: ['cancel on a Connecting outgoing invitation answers 204 No Content [ucwa→taa]'] },
+      'taa→ucwa': { verdict: 'pass', scenarios: ['cancel on a Connecting outgoing invitation answers 204 No Content [taa→ucwa]'] },
+      'taa→taa': { verdict: 'pass', scenarios: ['cancel on a Connecting outgoing invitation answers 204 No Content [taa→taa]'] },
+    });
+    assert.deepEqual(Object.keys(summary.requirements['DISC-1']?.combinations ?? {}), ['ucwa']);
+    assert.deepEqual(Object.keys(summary.requirements['TDISC-1']?.combinations ?? {}), ['taa']);
+    for (const s of summary.scenarios) assert.match(s.uri, /^features\/[\w/-]+\.feature$/, `${s.name}: ${s.uri}`);
+    const html = fs.readFileSync(path.join(dir, 'conformance.html'), 'utf8');
+    assert.match(html, /id="req-CAN-1".*data-combination="taa→ucwa" data-combination-verdict="pass"/);
+    assert.match(html, /id="combinations">ucwa→ucwa/);
+    assert.match(fs.readFileSync(path.join(dir, 'junit.xml'), 'utf8'), /<testsuite name="features\/cancel\/cancel\.feature" tests="4"[\s\S]*name="\[CAN-1\] cancel on a Connecting outgoing invitation answers 204 No Content \[taa→taa\]"/);
+    assert.match(run.out, /Scenarios: 6 — 6 passed/);
   });
 });
