@@ -129,6 +129,7 @@ describe('expansion per transport combination', () => {
     const { scenarios } = expand(target);
     const reason = (id: string) => scenarios.filter((s) => s.requirements.includes(id)).map((s) => notApplicableReason(s.tags, target));
     assert.deepEqual(reason('DISC-1'), ['no UCWA caller in the target description']);
+    assert.deepEqual(reason('AUTH-1'), ['no UCWA caller in the target description'], 'the transport reason comes before @needs:caller-password');
     assert.deepEqual(reason('TAUTH-4'), ['no UCWA account beside the TAA accounts']);
     assert.deepEqual(reason('TDISC-1'), [undefined]);
   });

@@ -6,10 +6,11 @@ import { taaNotApplicableReason } from './taa-applicability';
  * What a scenario needs of its pair's transports (`@via-needs:<need>`, features/README.md; bin/combinations.ts adds
  * the need of a UCWA-only family to the copy it reports not applicable):
  *  - `ucwa-caller`, `ucwa-callee`, `taa-caller`, `taa-callee`: that side uses that transport;
- *  - `ucwa-and-taa`: the two sides use different transports (`ucwa→taa`, `taa→ucwa`).
+ *  - `ucwa-and-taa`: the two sides use different transports (`ucwa→taa`, `taa→ucwa`);
+ *  - `same-transport`: both sides use one transport (`ucwa→ucwa`, `taa→taa`): cross-principal checks, D47.
  */
-export type Need = 'ucwa-caller' | 'ucwa-callee' | 'taa-caller' | 'taa-callee' | 'ucwa-and-taa';
-export const NEEDS: readonly Need[] = ['ucwa-caller', 'ucwa-callee', 'taa-caller', 'taa-callee', 'ucwa-and-taa'];
+export type Need = 'ucwa-caller' | 'ucwa-callee' | 'taa-caller' | 'taa-callee' | 'ucwa-and-taa' | 'same-transport';
+export const NEEDS: readonly Need[] = ['ucwa-caller', 'ucwa-callee', 'taa-caller', 'taa-callee', 'ucwa-and-taa', 'same-transport'];
 
 export function needsOf(tags: readonly string[]): Need[] {
   return tags.filter((t) => t.startsWith('@via-needs:')).map((t) => t.slice('@via-needs:'.length) as Need).filter((n) => NEEDS.includes(n));
@@ -19,6 +20,7 @@ export function needsOf(tags: readonly string[]): Need[] {
 export function meets(c: { caller: Transport; callee?: Transport }, needs: readonly Need[]): boolean {
   return needs.every((n) => {
     if (n === 'ucwa-and-taa') return c.callee !== undefined && c.callee !== c.caller;
+    if (n === 'same-transport') return c.callee === undefined || c.callee === c.caller;
     const [transport, side] = n.split('-') as [Transport, 'caller' | 'callee'];
     return side === 'caller' ? c.caller === transport : c.callee === undefined || c.callee === transport;
   });
@@ -55,6 +57,14 @@ export function transportReason(needs: readonly Need[], target: Target | Present
  * `@via-needs:<need>` (checked against the copy's `@via:` combination when it has one, else against the target).
  */
 export function notApplicableReason(tags: readonly string[], target: Target): string | undefined {
+  // the transport first: without a pair of the transports it needs, nothing else about the scenario matters
+  const needs = needsOf(tags);
+  const via = wantedOf(tags);
+  if (via && needs.length && !meets(via, needs)) return `not checked in the ${combinationLabel(via)} combination`;
+  if (!via) {
+    const transport = transportReason(needs, target, !tags.includes('@via-caller-only'));
+    if (transport) return transport;
+  }
   for (const tag of tags) {
     const [kind, value] = tag.replace(/^@/, '').split(':');
     if (kind === 'cap' && CAPABILITIES.includes(value as Capability) && !target.capabilities[value as Capability])
@@ -69,9 +79,5 @@ export function notApplicableReason(tags: readonly string[], target: Target): st
     const taa = kind === 'needs' ? taaNotApplicableReason(value ?? '', target) : undefined;
     if (taa) return taa;
   }
-  const needs = needsOf(tags);
-  const via = wantedOf(tags);
-  if (via && needs.length && !meets(via, needs)) return `not checked in the ${combinationLabel(via)} combination`;
-  if (!via) return transportReason(needs, target, !tags.includes('@via-caller-only'));
   return undefined;
 }
