@@ -1,5 +1,7 @@
+import { TaaSession } from './taa/session';
+import type { TaaExchange } from './taa/client';
 import { header, msRtcOAuthChallenge, objectBody } from './client';
-import { bareName, canonicalize, type RelPrefix } from './dialect';
+import { bareName, canonicalize, rel, type RelPrefix } from './dialect';
 import type { Exchange } from './exchange';
 import { isObject, resolveHref } from './links';
 import { jsonMediaTypeProblem } from './media';
@@ -132,10 +134,20 @@ const DISCOVERY_RELS = ['user', 'redirect', 'applications'];
 export function discoveryRelProblems(w: ConformanceWorld): Problem[] {
   const out: Problem[] = [];
   const userUrls = new Set([...w.users.values()].map((u) => u.userUrl));
-  const docs = w.client.exchanges.filter(
-    (x) => x.method === 'GET' && x.status === 200 && (x.requestHeaders.Authorization === undefined ? !isEventExchange(x) : userUrls.has(x.url)),
+  // the TAA discovery document keys ⟨applications⟩ with the prefix (D38): checked apart, the bare extras ignored
+  const taaDiscover = new Set(
+    [...w.apps.values()].flatMap((a) => (a instanceof TaaSession && a.discoverExchange ? [a.discoverExchange.url, ...((a.discoverExchange as TaaExchange).hops ?? []).map((h) => h.url)] : [])),
   );
-  if (!docs.length) out.push({ what: 'no discovery document was read' });
+  const taaDocs = w.client.exchanges.filter((x) => x.method === 'GET' && x.status === 200 && taaDiscover.has(x.url));
+  for (const x of taaDocs) {
+    const links = objectBody(x)?._links;
+    if (!isObject(links) || links[rel(w.prefix, 'applications')] === undefined)
+      out.push({ what: `#${x.seq} GET: the TAA discovery document has no ${JSON.stringify(rel(w.prefix, 'applications'))} link`, exchange: x });
+  }
+  const docs = w.client.exchanges.filter(
+    (x) => !taaDiscover.has(x.url) && x.url !== w.target.taa?.callbackAuth.jwksUrl && x.method === 'GET' && x.status === 200 && !/ \(callbacks\)$/.test(x.who) && (x.requestHeaders.Authorization === undefined ? !isEventExchange(x) : userUrls.has(x.url)),
+  );
+  if (!docs.length && !taaDocs.length) out.push({ what: 'no discovery document was read' });
   for (const x of docs) {
     const links = objectBody(x)?._links;
     const keys = isObject(links) ? Object.keys(links) : [];
@@ -166,9 +178,32 @@ function collectHrefs(v: unknown, base: string, into: Set<string>): void {
  */
 export function urlProblems(w: ConformanceWorld): Problem[] {
   const out: Problem[] = [];
-  const known = new Set<string>([new URL(w.target.discoveryUrl).href]);
+  const taa = w.target.taa;
+  const known = new Set<string>([w.target.discoveryUrl, ...(taa ? [taa.discoverUrl, ...(taa.token ? [taa.token.url] : [])] : [])].map((u) => new URL(u).href));
+  // the one URL the TAA client builds: ⟨applications⟩ with endpointId added (TAPP-1, D39)
+  const built = (url: string) => {
+    const u = new URL(url);
+    if (!u.searchParams.has('endpointId')) return false;
+    const values = u.searchParams.getAll('endpointId');
+    u.searchParams.delete('endpointId');
+    for (const v of values.slice(0, -1)) u.searchParams.append('endpointId', v);
+    return known.has(u.href);
+  };
   for (const x of w.client.exchanges) {
-    if (!known.has(x.url)) out.push({ what: `#${x.seq} ${x.method} ${x.url} was not given by any earlier answer`, exchange: x });
+    if (/ \(callbacks\)$/.test(x.who)) {
+      // a callback the receiver got: not a request of the suite; its hrefs resolve against its baseuri (CB-2)
+      let body: Record<string, unknown> | undefined;
+      try {
+        const b = JSON.parse(x.requestBody ?? '') as unknown;
+        body = typeof b === 'object' && b !== null && !Array.isArray(b) ? (b as Record<string, unknown>) : undefined;
+      } catch {
+        body = undefined;
+      }
+      const base = body && typeof body.baseuri === 'string' ? resolveHref(body.baseuri, x.url) ?? x.url : x.url;
+      if (body) collectHrefs(body, base, known);
+      continue;
+    }
+    if (!known.has(x.url) && !built(x.url)) out.push({ what: `#${x.seq} ${x.method} ${x.url} was not given by any earlier answer`, exchange: x });
     else if (x.status === 404) out.push({ what: `#${x.seq} ${x.method} ${x.url}, an href the target gave, was answered 404`, exchange: x });
     const location = resolveHref(header(x, 'location'), x.url);
     if (location) known.add(location);

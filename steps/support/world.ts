@@ -332,6 +332,9 @@ export class ConformanceWorld extends World<WorldParameters> {
     this.invitations.set('callee', t);
     const copy = e.embeddedInvitation ?? e.fetched;
     if (copy) this.observe(t, copy);
+    // a TAA callee's first requests follow its started (TAPP-6): now its session opens (application, communication)
+    const callee = this.apps.get('callee');
+    if (callee instanceof TaaSession) await callee.open();
     return e;
   }
 
