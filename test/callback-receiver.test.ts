@@ -168,3 +168,50 @@ describe('callbacks in the reports, and a receiver that cannot listen', () => {
     }
   });
 });
+
+test('with callbackReceiver.tls the receiver speaks TLS on the https callback URLs (TARGET.md §12)', async () => {
+  const fs = await import('node:fs');
+  const os = await import('node:os');
+  const path = await import('node:path');
+  const https = await import('node:https');
+  const { selfSignedTls } = await import('../reference/tls');
+  const { startReceiverFor } = await import('../steps/support/callbacks/receiver');
+  const { parseTargetDescription } = await import('../steps/support/target');
+  const tls = await selfSignedTls('127.0.0.1');
+  const keyFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cb-tls-')), 'key.pem');
+  fs.writeFileSync(keyFile, tls.key);
+  // a free port for the https callback URL
+  const probe = http.createServer();
+  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', () => r()));
+  const port = (probe.address() as import('node:net').AddressInfo).port;
+  await new Promise<void>((r) => probe.close(() => r()));
+  const target = parseTargetDescription(
+    {
+      relPrefix: 'service:',
+      taa: { discoverUrl: 'https://127.0.0.1:1/platformservice/discover', callbackReceiver: { tls: { certFile: tls.certFile, keyFile } } },
+      users: {
+        caller: { uri: 'sip:a@example.com', transport: 'taa', token: 'tok-a', callbackUrl: `https://127.0.0.1:${port}/cb/a` },
+        callee: { uri: 'sip:b@example.com', transport: 'taa', token: 'tok-b', callbackUrl: `https://127.0.0.1:${port}/cb/b` },
+      },
+    },
+    'test',
+    {},
+  );
+  const r = await startReceiverFor(target);
+  try {
+    assert.equal(r.conversationUrlBase, `https://127.0.0.1:${port}/taa-conv/`);
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = https.request(`https://127.0.0.1:${port}/cb/b`, { method: 'POST', ca: tls.cert, headers: { 'Content-Type': 'application/json' } }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      });
+      req.on('error', reject);
+      req.end(updated);
+    });
+    assert.equal(status, 200);
+    assert.equal(r.records.at(-1)?.route?.account, 'sip:b@example.com');
+    assert.equal(r.records.at(-1)?.url, `https://127.0.0.1:${port}/cb/b`);
+  } finally {
+    await r.close();
+  }
+});
