@@ -18,6 +18,8 @@ export interface TargetSummary {
   fixtures: string[];
   /** `transport` only on TAA accounts (a UCWA-only target's summary is as before issue #12) */
   users: { role: string; uri: string; signIn: 'password' | 'token' | 'client credentials' | 'none'; transport?: 'taa' }[];
+  /** the Trusted Application API's discover URL (TARGET.md §12), when the target has a `taa` object */
+  taaDiscoverUrl?: string;
   /** the transport combinations of the pairs and how many pairs each has, when the target has a TAA account */
   combinations?: Record<string, number>;
   timing: { noAnswerTimeoutSeconds: number; windowSeconds: [number, number] };
@@ -78,6 +80,7 @@ export function targetSummary(t: Target, source: string): TargetSummary {
   const declaredDeviations: string[] = [];
   if (t.unsupportedContentTypeStatus === 415) declaredDeviations.push('unsupported media types are answered 415 UnsupportedMediaType instead of the seed\'s 410 Gone (ERR-5)');
   if (n < 25 || n > 40) declaredDeviations.push(`no-answer timeout of ${n} s instead of the seed's "about thirty seconds" (LC-3)`);
+  if (t.taa?.allowHttpCallbackUrls) declaredDeviations.push('http: callback URLs are accepted besides https: (taa.allowHttpCallbackUrls; case (e) of TSM-2 not checked)');
   return {
     name: t.name,
     source,
@@ -90,6 +93,7 @@ export function targetSummary(t: Target, source: string): TargetSummary {
     unsupportedContentTypeStatus: t.unsupportedContentTypeStatus,
     declaredDeviations,
     trustedOrigins: t.trusted.list,
+    ...(t.taa ? { taaDiscoverUrl: t.taa.discoverUrl } : {}),
     ...(present(t).anyTaa ? { combinations: Object.fromEntries(pairsPerCombination(t)) } : {}),
   };
 }

@@ -202,10 +202,12 @@ describe('reports of a run with TAA accounts', () => {
     const summary = JSON.parse(fs.readFileSync(path.join(dir, 'summary.json'), 'utf8')) as {
       requirements: Record<string, { verdict: string; combinations?: Record<string, { verdict: string }> }>;
       scenarios: { name: string; uri: string; line?: number; combination?: string }[];
-      target: { combinations?: Record<string, number> };
+      target: { combinations?: Record<string, number>; taaDiscoverUrl?: string; declaredDeviations: string[] };
     };
     assert.deepEqual(validate('urn:ucwa-conformance:summary:1', summary), []);
     assert.deepEqual(Object.keys(summary.target.combinations ?? {}), ['ucwa→ucwa', 'ucwa→taa', 'taa→ucwa', 'taa→taa']);
+    assert.match(summary.target.taaDiscoverUrl ?? '', /^http:\/\/127\.0\.0\.1:\d+\/.*discover/);
+    assert.ok(summary.target.declaredDeviations.some((d) => /taa\.allowHttpCallbackUrls/.test(d)), summary.target.declaredDeviations.join('; '));
     assert.deepEqual(summary.requirements['CAN-1']?.combinations, {
       'ucwa→ucwa': { verdict: 'pass', scenarios: ['cancel on a Connecting outgoing invitation answers 204 No Content [ucwa→ucwa]'] },
       'ucwa→taa': { verdict: 'pass', scenarios: ['cancel on a Connecting outgoing invitation answers 204 No Content [ucwa→taa]'] },
@@ -218,6 +220,7 @@ describe('reports of a run with TAA accounts', () => {
     const html = fs.readFileSync(path.join(dir, 'conformance.html'), 'utf8');
     assert.match(html, /id="req-CAN-1".*data-combination="taa→ucwa" data-combination-verdict="pass"/);
     assert.match(html, /id="combinations">ucwa→ucwa/);
+    assert.match(html, /id="taa-discover"><code>http:/);
     assert.match(fs.readFileSync(path.join(dir, 'junit.xml'), 'utf8'), /<testsuite name="features\/cancel\/cancel\.feature" tests="4"[\s\S]*name="\[CAN-1\] cancel on a Connecting outgoing invitation answers 204 No Content \[taa→taa\]"/);
     assert.match(run.out, /Scenarios: 6 — 6 passed/);
   });

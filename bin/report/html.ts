@@ -137,7 +137,7 @@ export function conformanceHtml(s: Summary, scenarios: readonly ScenarioResult[]
   }
 <dl>
 <dt>Target</dt><dd id="target-name">${esc(t.name)} <span class="muted">(${esc(t.source)})</span></dd>
-<dt>Discovery URL</dt><dd><code>${esc(t.discoveryUrl)}</code>${t.tls ? ` — TLS ${esc(t.tls)}` : ''}</dd>
+<dt>Discovery URL</dt><dd><code>${esc(t.discoveryUrl)}</code>${t.tls ? ` — TLS ${esc(t.tls)}` : ''}</dd>${t.taaDiscoverUrl ? `\n<dt>TAA discover URL</dt><dd id="taa-discover"><code>${esc(t.taaDiscoverUrl)}</code></dd>` : ''}
 <dt>Trusted origins</dt><dd id="trusted-origins">${t.trustedOrigins?.length ? t.trustedOrigins.map((x) => `<code>${esc(x)}</code>`).join(', ') : 'none'} <span class="muted">(credentials go only there)</span></dd>
 <dt>Dialect</dt><dd><code>${esc(JSON.stringify(t.relPrefix))}</code></dd>
 <dt>Capabilities</dt><dd>${esc(caps)}</dd>
