@@ -1,5 +1,6 @@
 import type { RelPrefix } from '../dialect';
-import { EventStream } from '../events';
+import { Inconclusive } from '../client';
+import { EventStream, EventWaitTimeout, type ReceivedEvent } from '../events';
 import type { Exchange } from '../exchange';
 import { isObject } from '../links';
 import type { Account } from '../target';
@@ -84,6 +85,25 @@ export class CallbackChannel extends EventStream {
 
   stop(): void {
     this.unsubscribe?.();
+  }
+
+  /**
+   * Waits as every event stream does; when the deadline passes and no request at all has reached the receiver during
+   * the run, the observation was impossible rather than failed (PROFILE.md §1): CB-3 is the requirement that broke,
+   * with the hint to check that the callback URLs reach the receiver.
+   */
+  override async waitFor(match: (e: ReceivedEvent) => boolean, timeoutMs: number, what: string): Promise<ReceivedEvent> {
+    try {
+      return await super.waitFor(match, timeoutMs, what);
+    } catch (e) {
+      if (!(e instanceof EventWaitTimeout)) throw e;
+      const total = await this.receiver.mark().catch(() => undefined);
+      if (total === 0)
+        throw new Inconclusive(
+          `prerequisite CB-3 failed: no request reached the callback receiver during the run (waiting for the ${what} on the ${this.who} stream); check that the callback URLs reach the receiver`,
+        );
+      throw e;
+    }
   }
 
   /** Adds a conversation URL (a startMessaging `callbackUrl`) whose callbacks belong to this endpoint (CB-4). */
