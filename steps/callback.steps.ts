@@ -139,7 +139,27 @@ async function callbacksAbout(w: ConformanceWorld, role: Role): Promise<Recorded
   return (await callbacksSinceStart(w)).filter((c) => isAbout(c, urls, undefined));
 }
 
+/** Callbacks since the scenario began that name its threadId but reached no default URL of the pair (CB-3). */
+async function misrouted(w: ConformanceWorld): Promise<RecordedCallback[]> {
+  const defaults = taaRoles(w).map((r) => accountOf(w, r).uri.toLowerCase());
+  return (await callbacksSinceStart(w)).filter((c) => isAbout(c, new Set(), w.threadId) && !(c.route?.kind === 'default' && defaults.includes(c.route.account?.toLowerCase() ?? '')));
+}
+
+When('the callee receives the invitation at its default callback URL', async function (this: ConformanceWorld) {
+  try {
+    await receiveFor(this, 'CB-3');
+  } catch (e) {
+    const wrong = await misrouted(this);
+    if (wrong[0]) this.fail('CB-3', `the started callback at the callee's default callback URL ${accountOf(this, 'callee').callbackUrl}`, `callbacks about this conversation went to ${[...new Set(wrong.map((c) => c.url))].join(', ')}`, wrong.slice(0, 3).map(callbackExchange));
+    throw e;
+  }
+});
+
 Then("every callback about the TAA sides' invitations arrived at that side's default callback URL and nowhere else", async function (this: ConformanceWorld) {
+  // Let the completions arrive (or not: a misrouted one is what this checks).
+  await Promise.all(taaRoles(this).map((r) => this.completed(r).catch(() => undefined)));
+  const wrong = await misrouted(this);
+  for (const c of wrong) this.check('CB-3', false, `callback #${c.seq} about this scenario's conversation POSTed to a default callback URL of its endpoint`, `it went to ${c.url}`, [callbackExchange(c)]);
   for (const role of taaRoles(this)) {
     const declared = accountOf(this, role).callbackUrl as string;
     const about = await callbacksAbout(this, role);
@@ -185,9 +205,12 @@ Given("the receiver answers the callee's next started callback with the context 
   await answerStartedWithContext(this, 'callbackContext', value);
 });
 
-Then("every later callback about the callee's conversation carries that callbackContext on the default URL", async function (this: ConformanceWorld) {
+Then("every later callback about the callee's conversation, its completed included, carries that callbackContext on the default URL", async function (this: ConformanceWorld) {
   const ctx = taaScenario(this).context;
   if (!ctx?.rule) throw new Error('suite defect: no context answer was registered');
+  // The completed must come too: a context the platform cannot add to the URL must not stop delivery.
+  const url = this.invitation('callee').url;
+  await this.waitEvent(this.req, () => this.channel('callee').waitForInvitationEvent(url, 'completed', EVENT_WAIT_MS));
   const about = await callbacksAbout(this, 'callee');
   const answered = about.find((c) => c.answer.ruleId === ctx.rule?.id);
   if (!answered) throw new Inconclusive("the receiver did not answer the callee's started callback with the context (the rule matched no callback)");
@@ -285,4 +308,14 @@ Then("the callee's started callback arrives at its default callback URL before t
   const first = this.client.exchanges.filter((x) => x.who.startsWith('callee') && x.url !== tokenUrl).sort((a, b) => a.sentAt - b.sentAt)[0];
   const firstAt = first ? performance.timeOrigin + first.sentAt : Number.POSITIVE_INFINITY;
   this.check('TAPP-6', firstAt >= started.arrivedAt, "no request for the callee before its started callback arrived", first ? `${first.method} ${first.url} was sent ${Math.round(started.arrivedAt - firstAt)} ms before it` : '', [first, callbackExchange(started)]);
+});
+
+Then("both invitations complete with status {string} while the callee's callbacks are answered 204", async function (this: ConformanceWorld, status: string) {
+  for (const role of ['callee', 'caller'] as const) {
+    const url = this.invitation(role).url;
+    const e = await this.waitEvent('CB-12', () => this.channel(role).waitForInvitationEvent(url, 'completed', EVENT_WAIT_MS));
+    this.check('CB-12', e.status === status, `the ${role}'s completed event with status ${status}`, show(e.status));
+  }
+  const answered = (await scenarioCallbacks(this)).filter(({ role, callback: c }) => role === 'callee' && c.answer.status === 204);
+  if (!answered.length) throw new Inconclusive("the receiver answered none of the callee's callbacks with 204 (the rule matched nothing)");
 });

@@ -1,5 +1,6 @@
 import { Given, Then, When } from '@cucumber/cucumber';
 import { Inconclusive, objectBody } from './support/client';
+import { checkForeignRefusal } from './support/taa-checks';
 import { awaitPending, currentHref, extras, openFixtureChannels } from './support/event-probes';
 import { faultyBody } from './support/errors';
 import { probeUrl } from './support/links';
@@ -24,7 +25,10 @@ Then('the answer to the callee has the same status, code and subcode as for a no
     return { x, key: `${x.status ?? x.error} ${String(b?.code)} / ${b?.subcode === undefined ? 'None' : String(b.subcode)}` };
   };
   const foreign = outcome('foreign');
-  for (const label of ['probe as the callee', 'probe as the caller']) {
+  // TAA endpoints of different applications (D47): 403 or 404 ApplicationNotFound/None, compared with the probe URL
+  // read by the same endpoint (the owner's own probe may answer otherwise: its endpoint exists).
+  if (this.isTaa('callee')) checkForeignRefusal(this, 'SEC-1', foreign.x, ['ApplicationNotFound', 'None']);
+  for (const label of this.isTaa('callee') ? ['probe as the callee'] : ['probe as the callee', 'probe as the caller']) {
     const probe = outcome(label);
     this.check('SEC-1', foreign.key === probe.key, `the callee's GET of the caller's invitation answered like the ${label} of a nonexistent one: ${probe.key}`, foreign.key, [foreign.x, probe.x]);
   }

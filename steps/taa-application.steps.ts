@@ -1,12 +1,11 @@
 import { Then, When } from '@cucumber/cucumber';
 import { Inconclusive, objectBody } from './support/client';
-import { errorCodeFor } from './support/checks';
 import { rel } from './support/dialect';
 import type { Exchange } from './support/exchange';
 import { show } from './support/expect';
 import { embedded, isObject, link } from './support/links';
 import { jsonMediaTypeProblem } from './support/media';
-import { applicationsUrl, taaAccounts, taaClient, taaScenario, tokenOf, unknownEndpointId, type Reached } from './support/taa-checks';
+import { applicationsUrl, checkForeignRefusal, taaAccounts, taaClient, taaScenario, tokenOf, unknownEndpointId, type Reached } from './support/taa-checks';
 import type { Account } from './support/target';
 import type { ConformanceWorld } from './support/world';
 
@@ -86,21 +85,8 @@ When('the caller reads the applications resource with an endpointId that names n
   this.last = await taaClient(this).applications(apps, unknownEndpointId(this.pair.caller), 'caller', token);
 });
 
-/** TAPP-3 / TAPP-5: 403 or 404, an ERR-1 body whose code names the status, a subcode among `subcodes`, no ⟨application⟩. */
-function checkNotFound(w: ConformanceWorld, req: string, x: Exchange, subcodes: readonly string[]): void {
-  w.check(req, x.status === 403 || x.status === 404, '403 Forbidden or 404 NotFound', `${x.status ?? x.error}`, [x]);
-  const b = objectBody(x);
-  w.check(req, !!b && !jsonMediaTypeProblem(x), 'an application/json error body {code, subcode?, message?}', jsonMediaTypeProblem(x) ?? show(x.responseBody), [x]);
-  const code = x.status === 403 ? 'Forbidden' : errorCodeFor(404);
-  w.check(req, b?.code === code, `code ${code}`, show(b?.code), [x]);
-  const sub = b?.subcode === undefined ? 'None' : String(b.subcode);
-  w.check(req, subcodes.includes(sub), `subcode ${subcodes.join(' or ')}`, sub, [x]);
-  w.check(req, !b || !link({ url: x.url, body: b }, w.prefix, 'application'), `no ${rel(w.prefix, 'application')} link`, show(b?._links), [x]);
-  w.checkSchema(req, 'urn:ucwa-conformance:error:1', b, [x]);
-}
-
 Then('the request is refused with 403 or 404 and subcode ApplicationNotFound, and links no application', function (this: ConformanceWorld) {
-  checkNotFound(this, 'TAPP-3', this.last!, ['ApplicationNotFound']);
+  checkForeignRefusal(this, 'TAPP-3', this.last!, ['ApplicationNotFound']);
 });
 
 Then('the refusal has status 403', function (this: ConformanceWorld) {
@@ -138,6 +124,6 @@ When("an endpoint of another application asks for the caller's application, read
 Then('every one of those requests is refused with 403 or 404 and subcode ApplicationNotFound or None', function (this: ConformanceWorld) {
   const [first, ...rest] = this.kept.get('foreign') ?? [];
   if (!first) throw new Error('suite defect: no request was kept');
-  checkNotFound(this, 'TAPP-5', first, ['ApplicationNotFound']);
-  for (const x of rest) checkNotFound(this, 'TAPP-5', x, ['ApplicationNotFound', 'None']);
+  checkForeignRefusal(this, 'TAPP-5', first, ['ApplicationNotFound']);
+  for (const x of rest) checkForeignRefusal(this, 'TAPP-5', x, ['ApplicationNotFound', 'None']);
 });

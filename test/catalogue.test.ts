@@ -10,7 +10,7 @@ const byId = new Map(catalogue.map((r) => [r.id, r]));
 const scenarios = loadScenarios();
 const PROFILE = path.resolve(ROOT, '..', 'shared', 'spec', 'PROFILE.md');
 
-const KNOWN_TAG = /^@(req:[A-Z]+-\d+|must|should|may|area:[a-z][A-Za-z-]*|cap:(addMessaging|acceptAndBridge|startAdhocMeeting|customContent|startMessagingWithIdentity)|fixture:(invalidExchangeServerVersion|tooManyGroups|cannotRedirect|onlineMeetingUri)|needs:(unavailable|caller-password|taa-token-issuer|taa-client-secret|two-taa-applications|callback-keys|callback-audience|https-only-callbacks)|via-needs:(ucwa-caller|ucwa-callee|taa-caller|taa-callee|ucwa-and-taa)|slow|long-running)$/;
+const KNOWN_TAG = /^@(req:[A-Z]+-\d+|must|should|may|area:[a-z][A-Za-z-]*|cap:(addMessaging|acceptAndBridge|startAdhocMeeting|customContent|startMessagingWithIdentity)|fixture:(invalidExchangeServerVersion|tooManyGroups|cannotRedirect|onlineMeetingUri)|needs:(unavailable|caller-password|taa-token-issuer|taa-client-secret|two-taa-applications|callback-keys|callback-audience|https-only-callbacks)|via-needs:(ucwa-caller|ucwa-callee|taa-caller|taa-callee|ucwa-and-taa|same-transport)|slow|long-running)$/;
 
 test('the catalogue validates against its schema and has unique IDs', () => {
   const doc = JSON.parse(fs.readFileSync(path.join(ROOT, 'features', 'requirements.json'), 'utf8')) as unknown;

@@ -13,6 +13,11 @@ Feature: Accepting an incoming invitation
     When the callee accepts the invitation
     Then the request succeeds with 204 No Content
 
+  @req:ACC-1 @must @via-needs:taa-callee
+  Scenario: A TAA callee's accept with mediaHost Remote answers 204 No Content
+    When the callee accepts the invitation with mediaHost "Remote"
+    Then the request succeeds with 204 No Content
+
   @req:ACC-2 @must
   Scenario: After accept both invitations complete with Success and are Connected
     When the callee accepts the invitation

@@ -19,4 +19,4 @@ Feature: How callbacks are delivered
     And the caller has started messaging the callee
     And the callee has received the invitation
     And the callee has accepted the invitation
-    Then both invitations complete with status "Success"
+    Then both invitations complete with status "Success" while the callee's callbacks are answered 204

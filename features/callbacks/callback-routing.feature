@@ -9,9 +9,8 @@ Feature: Where callbacks go
   Scenario: Callbacks of conversations without a conversation URL go to the default callback URL only
     Given the caller and the callee are ready for messaging
     And the caller has started messaging the callee without a callbackUrl
-    And the callee has received the invitation
-    And the callee has accepted the invitation
-    And both invitations have completed
+    When the callee receives the invitation at its default callback URL
+    And the callee accepts the invitation
     Then every callback about the TAA sides' invitations arrived at that side's default callback URL and nowhere else
 
   @req:CB-4 @must @via-needs:taa-caller
@@ -30,8 +29,7 @@ Feature: Where callbacks go
     And the caller has started messaging the callee
     And the callee has received the invitation
     And the callee has accepted the invitation
-    And both invitations have completed
-    Then every later callback about the callee's conversation carries that callbackContext on the default URL
+    Then every later callback about the callee's conversation, its completed included, carries that callbackContext on the default URL
 
     Examples:
       | member          |
@@ -45,8 +43,7 @@ Feature: Where callbacks go
     And the caller has started messaging the callee
     And the callee has received the invitation
     And the callee has accepted the invitation
-    And both invitations have completed
-    Then every later callback about the callee's conversation carries that callbackContext on the default URL
+    Then every later callback about the callee's conversation, its completed included, carries that callbackContext on the default URL
 
   @req:CB-9 @should @via-needs:taa-caller
   Scenario: A callbackContext given to startMessaging comes back on the conversation's callbacks

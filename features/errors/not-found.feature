@@ -10,11 +10,11 @@ Feature: Unknown and foreign invitations answer 404
     When the caller tries to read the probe URL of its invitation
     Then the request is refused with 404 NotFound / None
 
-  @req:ERR-7 @must
+  @req:ERR-7 @must @via-needs:same-transport
   Scenario Outline: The <actor> cannot <action> the <owner>'s invitation: 404 and no effect
     Given both sides hold a connecting invitation
     When the <actor> tries to <action> the <owner>'s invitation
-    Then the request is refused with 404 NotFound / None
+    Then the request is refused as for another principal's invitation
     And both invitations keep their state and links
 
     Examples:

@@ -49,7 +49,7 @@ Feature: Optional features of the invitation
 
   Rule: customContent travels unprefixed and byte for byte (OPT-3)
 
-    @req:OPT-3 @may @cap:customContent
+    @req:OPT-3 @may @cap:customContent @via-needs:ucwa-caller
     Scenario: customContent sent with startMessaging shows on both invitations
       When the caller starts messaging the callee with JSON custom content
       And the callee receives the invitation

@@ -3,7 +3,7 @@ Feature: Access control between users
   PROFILE.md §11.1 (SEC-1, SEC-2, SEC-3): one user's token neither reveals nor reaches another user's invitations,
   applications or event channels, and an application's event channel carries only its own resources.
 
-  @req:SEC-1 @must
+  @req:SEC-1 @must @via-needs:same-transport
   Scenario: Another user's invitation answers exactly like a nonexistent one
     Given the caller and the callee are ready for messaging
     And the caller has started messaging the callee
@@ -20,15 +20,20 @@ Feature: Access control between users
     And both invitations have completed
     Then neither channel mentions the other side's invitation
     And no fixture user's channel mentions the caller's or the callee's invitation
+    And no callback to a TAA side's callback URLs mentions the other side's invitation
 
-  @req:SEC-3 @must
+  @req:SEC-3 @must @via-needs:same-transport
   Scenario Outline: The callee's token on the caller's <resource> answers 404
     Given the caller and the callee are ready for messaging
     When the callee requests the caller's <resource> with its own token
-    Then the request is refused with 404 NotFound / None|ApplicationNotFound
+    Then the request is refused as for another principal's application
     And the caller's pending event request still delivers its next event
 
     Examples:
       | resource      |
       | application   |
+
+    @via-needs:ucwa-caller
+    Examples:
+      | resource      |
       | event channel |

@@ -19,3 +19,4 @@ Feature: Credentials and transport security
   @req:SEC-5 @should
   Scenario: Discovery and every href use HTTPS
     Then the discovery URL and every URL the target gave use https
+    And every callback URL of the TAA accounts uses https

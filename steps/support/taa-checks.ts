@@ -8,7 +8,10 @@ import { compactVerify, createLocalJWKSet, decodeJwt, decodeProtectedHeader, typ
 import type { ReceiverClient, RuleHandle } from './callbacks/client';
 import { routeKey } from './callbacks/receiver';
 import type { AnswerRule, RecordedCallback } from './callbacks/types';
+import { errorCodeFor } from './checks';
 import { Inconclusive, objectBody } from './client';
+import { show } from './expect';
+import { jsonMediaTypeProblem } from './media';
 import { bareName, canonicalize, rel, type RelPrefix } from './dialect';
 import type { Exchange } from './exchange';
 import { embedded, isObject, link, resolveHref } from './links';
@@ -403,3 +406,17 @@ export function callbackKeys(w: ConformanceWorld): Promise<JSONWebKeySet> {
   });
   return declaredKeys;
 }
+
+/** TAPP-3 / TAPP-5: 403 or 404, an ERR-1 body whose code names the status, a subcode among `subcodes`, no ⟨application⟩. */
+export function checkForeignRefusal(w: ConformanceWorld, req: string, x: Exchange, subcodes: readonly string[]): void {
+  w.check(req, x.status === 403 || x.status === 404, '403 Forbidden or 404 NotFound', `${x.status ?? x.error}`, [x]);
+  const b = objectBody(x);
+  w.check(req, !!b && !jsonMediaTypeProblem(x), 'an application/json error body {code, subcode?, message?}', jsonMediaTypeProblem(x) ?? show(x.responseBody), [x]);
+  const code = x.status === 403 ? 'Forbidden' : errorCodeFor(404);
+  w.check(req, b?.code === code, `code ${code}`, show(b?.code), [x]);
+  const sub = b?.subcode === undefined ? 'None' : String(b.subcode);
+  w.check(req, subcodes.includes(sub), `subcode ${subcodes.join(' or ')}`, sub, [x]);
+  w.check(req, !b || !link({ url: x.url, body: b }, w.prefix, 'application'), `no ${rel(w.prefix, 'application')} link`, show(b?._links), [x]);
+  w.checkSchema(req, 'urn:ucwa-conformance:error:1', b, [x]);
+}
+
