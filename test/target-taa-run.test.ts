@@ -50,3 +50,38 @@ test('a TAA account without taa, and a callback URL whose port is taken, stop wi
     await new Promise<void>((r) => busy.close(() => r()));
   }
 });
+
+/** A free loopback port (bound and released at once). */
+async function freePort(): Promise<number> {
+  const s = http.createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
+  const port = (s.address() as AddressInfo).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+test('a TAA-only description (no discoveryUrl) runs against the standalone reference server; when no callback reaches the receiver, CB-3 is named', async () => {
+  const { spawnStandaloneReference } = await import('../bin/standalone');
+  const port = await freePort();
+  const { process: server, description } = await spawnStandaloneReference<Record<string, any>>(['--taa', '--callback-origin', `http://127.0.0.1:${port}`, '--callback-allow-http']);
+  try {
+    const taa = (a: { transport?: string }) => a.transport === 'taa';
+    const pairs = [{ caller: description.users.caller, callee: description.users.callee }, ...(description.users.pairs ?? [])].filter((p: any) => taa(p.caller) && taa(p.callee));
+    const only = { name: 'TAA only', relPrefix: description.relPrefix, taa: description.taa, users: { caller: pairs[0].caller, callee: pairs[0].callee } };
+    assert.equal('discoveryUrl' in only, false);
+    const ok = write(only);
+    const a = await runSuite(['--target', ok.file, '--report-dir', ok.dir, '--tags', '@req:LC-2']);
+    assert.equal(a.code, 0, a.out);
+    assert.match(a.out, /Scenarios: 1 — 1 passed/);
+    assert.match(a.out, /Callback receiver \(127\.0\.0\.1:\d+\): [1-9]\d* requests recorded, 0 of them/);
+
+    // the same accounts with callback URLs the platform does not call: nothing reaches the receiver
+    const other = await freePort();
+    const lost = write(JSON.parse(JSON.stringify(only).split(`127.0.0.1:${port}`).join(`127.0.0.1:${other}`)));
+    const b = await runSuite(['--target', lost.file, '--report-dir', lost.dir, '--tags', '@req:LC-2']);
+    assert.equal(b.code, 2, b.out);
+    assert.match(b.out, /INCONCLUSIVE .*\n\s+prerequisite CB-3 failed: no request reached the callback receiver during the run .*check that the callback URLs reach the receiver/);
+  } finally {
+    server.kill('SIGTERM');
+  }
+});
