@@ -283,7 +283,8 @@ export class ConformanceWorld extends World<WorldParameters> {
   /** The default startMessaging body: every optional member set, with this scenario's threadId. */
   defaultStartMessaging(): Record<string, unknown> {
     return {
-      to: this.pair.callee.uri,
+      // a TAA endpoint's uri is used as `to` in lower case (TARGET.md §3)
+      to: this.isTaa('callee') ? this.pair.callee.uri.toLowerCase() : this.pair.callee.uri,
       operationId: unique(),
       subject: 'Conformance check',
       importance: 'Normal',
