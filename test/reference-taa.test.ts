@@ -636,7 +636,7 @@ describe('TAA faults are observable (a sample; the self-test runs the scenarios 
     await assert.rejects(jwtVerify(cb.authorization!.replace(/^Bearer /, ''), createRemoteJWKSet(new URL(h.taa.callbackAuth.jwksUrl as string))));
   }));
 
-  test('taa-callback-context-unencoded: a context with reserved characters does not survive the query', () => withFault('taa-callback-context-unencoded', async (h) => {
+  test('taa-callback-context-latin1: a context with non-ASCII characters does not survive the query', () => withFault('taa-callback-context-latin1', async (h) => {
     const { caller } = h.pair('t2t-caller', 't2t-callee');
     const { token, comm, commUrl } = await h.communication(caller);
     const from = receiver.received.length;

@@ -215,8 +215,15 @@ export const TAA = [
     }),
   }),
   fault({
-    name: 'taa-callback-context-unencoded', description: 'the callbackContext query parameter is appended without percent-encoding', breaks: ['CB-8'],
-    seam: 'taa', hook: () => ({ withContext: (url, context) => `${url}${url.includes('?') ? '&' : '?'}callbackContext=${context}` }),
+    name: 'taa-callback-context-latin1', description: 'the callbackContext query parameter is encoded with escape(): non-ASCII as Latin-1 (%E9), not UTF-8', breaks: ['CB-8'],
+    seam: 'taa',
+    hook: (t) => ({
+      withContext(url, context) {
+        const u = new URL(t.withContext(url, ''));
+        u.search = u.search.replace(/callbackContext=$/, `callbackContext=${escape(context)}`);
+        return u.href;
+      },
+    }),
   }),
   fault({
     name: 'taa-start-context-ignored', description: 'a startMessaging `callbackContext` is not added to the conversation\'s callbacks', breaks: ['CB-9'],

@@ -104,8 +104,11 @@ export const FAITHFUL_TAA: TaaHooks = {
   target: (conversationUrl, defaultUrl) => (conversationUrl !== undefined
     ? { url: conversationUrl, isDefault: false } : { url: defaultUrl, isDefault: true }),
   withContext(url, context) {
+    // percent-encoded as encodeURIComponent does (a space is %20, never +), so any decoder reads back exactly C
     const u = new URL(url);
-    u.searchParams.set('callbackContext', context);
+    u.searchParams.delete('callbackContext');
+    const query = u.search === '' ? '' : `${u.search.slice(1)}&`;
+    u.search = `?${query}callbackContext=${encodeURIComponent(context)}`;
     return u.href;
   },
   contextFromAnswer(body) {
