@@ -146,7 +146,8 @@ export class Client {
   /** DISC-1: GET the discovery URL and follow `redirect` links (at most 3 hops) to a document that links `user`. */
   async discover(who: string): Promise<{ exchanges: Exchange[]; userUrl?: string }> {
     const exchanges: Exchange[] = [];
-    let url = this.target.discoveryUrl;
+    if (!this.target.ucwaDiscoveryUrl) throw new Inconclusive('the target description has no discoveryUrl: it has no UCWA accounts, and UCWA discovery does not apply');
+    let url = this.target.ucwaDiscoveryUrl;
     for (let hop = 0; hop <= 3; hop++) {
       const x = await this.request('GET', url, who, undefined);
       exchanges.push(x);
