@@ -215,3 +215,45 @@ test('with callbackReceiver.tls the receiver speaks TLS on the https callback UR
     await r.close();
   }
 });
+
+test('CallbackChannel: an endpoint gets its default URL and its conversation URLs, hrefs against baseuri, arrival time from the receiver', async () => {
+  const { CallbackChannel } = await import('../steps/support/callbacks/channel');
+  const r = await CallbackReceiver.start({ listen: ['127.0.0.1:0'] });
+  try {
+    const origin = r.localOrigin;
+    r.addRoute({ kind: 'default', url: `${origin}/cb/orders`, account: 'sip:orders@example.com' });
+    r.addRoute({ kind: 'default', url: `${origin}/cb/other`, account: 'sip:other@example.com' });
+    r.conversationUrlBase = `${origin}/taa-conv/`;
+    const client = new ReceiverClient(r.tapUrl);
+    const recorded: string[] = [];
+    const ch = new CallbackChannel(
+      { role: 'callee', account: { uri: 'SIP:Orders@example.com', transport: 'taa' }, prefix: 'service:', get: () => Promise.reject(new Error('no GET expected')), secrets: () => [], record: (x, token) => recorded.push(`${x.who} ${x.url} ${token ?? ''}`) },
+      client,
+    );
+    await ch.start();
+    const conv = await client.conversationUrl();
+    ch.addConversationUrl(conv);
+    const body = (thread: string, base: string) =>
+      JSON.stringify({
+        baseuri: base,
+        _links: { self: { href: '/events?ack=1' } },
+        sender: [{ rel: 'service:communication', href: 'communication?endpointId=sip:orders@example.com', events: [{ type: 'started', link: { rel: 'service:messagingInvitation', href: '/platform/inv/1' }, _embedded: { 'service:messagingInvitation': { threadId: thread } } }] }],
+      });
+    await send(`${origin}/cb/other`, { body: body('t-other', 'http://platform.example/a/') });
+    await send(`${origin}/cb/orders`, { body: body('t-mine', 'http://platform.example/apps/h1/'), headers: { Authorization: 'Bearer cb.jwt.token' } });
+    await send(conv, { body: body('t-conv', 'http://platform.example/apps/h1/') });
+    const mine = await ch.waitForStartedWithThread('t-mine', 5000);
+    assert.equal(mine.linkHref, 'http://platform.example/platform/inv/1');
+    assert.equal(mine.senderHref, 'http://platform.example/apps/h1/communication?endpointId=sip:orders@example.com');
+    const c = r.records.find((x) => x.body.includes('t-mine'))!;
+    assert.ok(Math.abs(mine.receivedAt - (c.arrivedAt - performance.timeOrigin)) < 1, 'receivedAt is the arrival at the receiver');
+    assert.equal(ch.batches[mine.batch - 1]?.callback, true);
+    await ch.waitForStartedWithThread('t-conv', 5000);
+    assert.equal(ch.hasThread('t-other'), false, "another account's callbacks are not this endpoint's");
+    assert.deepEqual(recorded.map((s) => s.split(' ')[0]), ['callee', 'callee']);
+    assert.match(recorded[0] ?? '', /cb\.jwt\.token$/);
+    ch.stop();
+  } finally {
+    await r.close();
+  }
+});
