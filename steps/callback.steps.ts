@@ -115,7 +115,7 @@ Then('every empty callback of this scenario is a well-formed signed batch withou
     const b = callbackBody(c);
     return !b || callbackEventCount(b) === 0;
   });
-  if (!empty.length) this.log('CB-11: no empty callback arrived during this scenario; nothing to check');
+  this.log(empty.length ? `CB-11: ${empty.length} empty callback(s) checked` : 'CB-11: no empty callback arrived during this scenario; nothing to check');
   for (const { role, callback: c } of empty) {
     const x = callbackExchange(c);
     const shape = callbackShapeProblems(c, this.prefix);

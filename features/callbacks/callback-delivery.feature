@@ -1,7 +1,8 @@
 @area:callbacks
 Feature: How callbacks are delivered
-  PROFILE.md §15.6 (CB-10, CB-12): callbacks about one conversation are sent one at a time, each after the answer to
-  the one before, and any 2xx answer counts as delivered.
+  PROFILE.md §15.6 (CB-10, CB-11, CB-12): callbacks about one conversation are sent one at a time, each after the
+  answer to the one before; empty batches (a heartbeat, a reachability check of a conversation URL), when they come,
+  are well-formed and signed; and any 2xx answer counts as delivered.
 
   @req:CB-10 @must @via-needs:taa-caller
   Scenario: No callback about a conversation is sent while the answer to its started callback is held
@@ -20,3 +21,12 @@ Feature: How callbacks are delivered
     And the callee has received the invitation
     And the callee has accepted the invitation
     Then both invitations complete with status "Success" while the callee's callbacks are answered 204
+
+  @req:CB-11 @may @via-needs:taa-caller
+  Scenario: Empty callback batches, when they come, are well-formed, signed and carry no event
+    Given the caller and the callee are ready for messaging
+    And the caller has started messaging the callee with a fresh conversation callbackUrl
+    And the callee has received the invitation
+    And the callee has accepted the invitation
+    And both invitations have completed
+    Then every empty callback of this scenario is a well-formed signed batch without events

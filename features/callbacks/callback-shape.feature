@@ -1,8 +1,8 @@
 @area:callbacks
 Feature: Every callback is a signed event batch
-  PROFILE.md §15.6 (CB-1, CB-2, CB-5, CB-6, CB-11): each POST the suite's receiver records is a JSON event batch
+  PROFILE.md §15.6 (CB-1, CB-2, CB-5, CB-6): each POST the suite's receiver records is a JSON event batch
   with a baseuri against which its relative hrefs resolve to the right resources, carries a bearer JWS with the
-  expected header and claims, signed by a key of the declared key set; empty batches, when they come, are the same.
+  expected header and claims, signed by a key of the declared key set.
 
   Background:
     Given the caller and the callee are ready for messaging
@@ -35,7 +35,3 @@ Feature: Every callback is a signed event batch
   @req:CB-6 @must @via-needs:taa-callee @needs:callback-keys
   Scenario: Every callback's JWS verifies with the declared key of its kid
     Then the JWS of every callback of this scenario verifies with the declared key of its kid
-
-  @req:CB-11 @may @via-needs:taa-callee
-  Scenario: Empty callback batches, when they come, are well-formed, signed and carry no event
-    Then every empty callback of this scenario is a well-formed signed batch without events
