@@ -19,11 +19,9 @@ import {
   conversationUrls,
   expectedAudience,
   isAbout,
-  receiverOf,
   sameCallbackUrl,
   scenarioCallbacks,
   scenarioRule,
-  taaOf,
   taaRoles,
   taaScenario,
   unresolvableHrefs,
@@ -35,7 +33,7 @@ import type { ConformanceWorld, Role } from './support/world';
 Before({ tags: '@area:callbacks or @area:taa-application or @area:taa-startMessaging or @area:taa-discovery or @area:taa-sign-in' }, async function (this: ConformanceWorld) {
   if (!this.target.taa) return;
   try {
-    taaScenario(this).mark = await receiverOf(this).mark();
+    taaScenario(this).mark = await this.receiver.mark();
   } catch {
     // no receiver in this run: the steps that need callbacks say so themselves
   }
@@ -88,7 +86,7 @@ Then("every invitation event of this scenario's callbacks resolves against baseu
 
 Then('every callback of this scenario carries a bearer JWS whose {} is as declared', async function (this: ConformanceWorld, part: string) {
   if (part !== 'header and claims' && part !== 'audience') throw new Error(`suite defect: unknown part ${part}`);
-  const taa = taaOf(this);
+  const taa = this.taa;
   let checked = 0;
   for (const { role, callback: c } of await someCallbacks(this)) {
     const account = accountOf(this, role);
@@ -102,7 +100,7 @@ Then('every callback of this scenario carries a bearer JWS whose {} is as declar
 
 Then("the JWS of every callback of this scenario verifies with the declared key of its kid", async function (this: ConformanceWorld) {
   const keys = await callbackKeys(this);
-  const algorithms = taaOf(this).callbackAuth.algorithms;
+  const algorithms = this.taa.callbackAuth.algorithms;
   for (const { role, callback: c } of await someCallbacks(this)) {
     const problem = await callbackSignatureProblem(c, keys, algorithms);
     this.check('CB-6', problem === undefined, `the JWS of callback #${c.seq} to the ${role} verifying with the declared key of its kid`, problem ?? '', [callbackExchange(c)]);
@@ -110,7 +108,7 @@ Then("the JWS of every callback of this scenario verifies with the declared key 
 });
 
 Then('every empty callback of this scenario is a well-formed signed batch without events', async function (this: ConformanceWorld) {
-  const taa = taaOf(this);
+  const taa = this.taa;
   const empty = (await scenarioCallbacks(this)).filter(({ callback: c }) => {
     const b = callbackBody(c);
     return !b || callbackEventCount(b) === 0;
@@ -172,7 +170,7 @@ Then("every callback about the TAA sides' invitations arrived at that side's def
 });
 
 Given('the caller has started messaging the callee with a fresh conversation callbackUrl', async function (this: ConformanceWorld) {
-  const url = await receiverOf(this).conversationUrl();
+  const url = await this.receiver.conversationUrl();
   taaScenario(this).conversationUrl = url;
   const x = await this.startMessaging({ ...this.defaultStartMessaging(), callbackUrl: url });
   if (x.status !== 201 || !this.invitations.has('caller')) throw new Inconclusive(`prerequisite TSM-1 failed: startMessaging with a callbackUrl answered ${x.status ?? x.error}`, x);
@@ -254,7 +252,7 @@ Then("every callback about the caller's conversation carries that callbackContex
 // ---- CB-10, CB-12: delivery ----
 
 Given('the receiver holds its answer to the next started callback at a fresh conversation URL for {int} seconds', async function (this: ConformanceWorld, seconds: number) {
-  const url = await receiverOf(this).conversationUrl();
+  const url = await this.receiver.conversationUrl();
   taaScenario(this).conversationUrl = url;
   await scenarioRule(this, { url, match: 'invitation-started', times: 1, holdMs: seconds * 1000 });
 });
@@ -278,7 +276,7 @@ When('the caller cancels its invitation while the answer to its started callback
 Then('no callback about that conversation arrived before the held answer was given', async function (this: ConformanceWorld) {
   await this.completed('caller');
   const url = taaScenario(this).conversationUrl as string;
-  const atUrl = (await receiverOf(this).callbacks({ url, since: taaScenario(this).mark ?? 0 })).sort((a, b) => a.seq - b.seq);
+  const atUrl = (await this.receiver.callbacks({ url, since: taaScenario(this).mark ?? 0 })).sort((a, b) => a.seq - b.seq);
   const held = atUrl.find((c) => (c.answer.heldMs ?? 0) > 0);
   if (!held) throw new Inconclusive('the receiver held no callback at the conversation URL (the started callback never reached it)');
   for (let i = 1; i < atUrl.length; i++) {

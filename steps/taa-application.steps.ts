@@ -5,7 +5,7 @@ import type { Exchange } from './support/exchange';
 import { show } from './support/expect';
 import { embedded, isObject, link } from './support/links';
 import { jsonMediaTypeProblem } from './support/media';
-import { applicationsUrl, checkForeignRefusal, taaAccounts, taaClient, taaScenario, tokenOf, unknownEndpointId, type Reached } from './support/taa-checks';
+import { applicationsUrl, checkForeignRefusal, taaAccounts, taaScenario, tokenOf, unknownEndpointId, type Reached } from './support/taa-checks';
 import type { Account } from './support/target';
 import type { ConformanceWorld } from './support/world';
 
@@ -18,7 +18,7 @@ const COMMUNICATION_SCHEMA = 'urn:ucwa-conformance:communication:1';
 async function readApplicationsOf(w: ConformanceWorld, where: string, account: Account): Promise<{ token: string; x: Exchange }> {
   const token = await tokenOf(w, account, where);
   const apps = await applicationsUrl(w, token, where);
-  return { token, x: await taaClient(w).applications(apps, account.uri, where, token) };
+  return { token, x: await w.taaClient.applications(apps, account.uri, where, token) };
 }
 
 function reached(w: ConformanceWorld): Reached[] {
@@ -54,12 +54,12 @@ When('each TAA account reads its application and the communication resource it e
     const body = objectBody(x);
     const href = x.status === 200 && body ? link({ url: x.url, body }, this.prefix, 'application') : undefined;
     if (!href) throw new Inconclusive(`prerequisite TAPP-1 failed: the applications GET of ${where} links no ${rel(this.prefix, 'application')}`, x);
-    const app = await taaClient(this).request('GET', href, where, token);
+    const app = await this.taaClient.request('GET', href, where, token);
     const r: Reached = { where, applications: x, application: app };
     const ab = objectBody(app);
     const comm = ab ? embedded(ab, this.prefix, 'communication') : undefined;
     const self = isObject(comm) ? link({ url: app.url, body: comm }, this.prefix, 'self') : undefined;
-    if (self) r.communication = await taaClient(this).request('GET', self, where, token);
+    if (self) r.communication = await this.taaClient.request('GET', self, where, token);
     out.push(r);
   }
   keep(this, out);
@@ -82,7 +82,7 @@ Then('every application embeds a communication resource that links startMessagin
 When('the caller reads the applications resource with an endpointId that names no endpoint', async function (this: ConformanceWorld) {
   const token = await tokenOf(this, this.pair.caller, 'caller');
   const apps = await applicationsUrl(this, token, 'caller');
-  this.last = await taaClient(this).applications(apps, unknownEndpointId(this.pair.caller), 'caller', token);
+  this.last = await this.taaClient.applications(apps, unknownEndpointId(this.pair.caller), 'caller', token);
 });
 
 Then('the request is refused with 403 or 404 and subcode ApplicationNotFound, and links no application', function (this: ConformanceWorld) {
@@ -105,14 +105,14 @@ When("an endpoint of another application asks for the caller's application, read
     const foreign = this.target.fixtures.foreignEndpointUri;
     if (!foreign) throw new Inconclusive('all TAA accounts belong to one application');
     const token = await tokenOf(this, caller, 'caller');
-    this.kept.set('foreign', [await taaClient(this).applications(await applicationsUrl(this, token, 'caller'), foreign, 'caller', token)]);
+    this.kept.set('foreign', [await this.taaClient.applications(await applicationsUrl(this, token, 'caller'), foreign, 'caller', token)]);
     return;
   }
   if (!t.remembered.cancel) throw new Inconclusive("prerequisite MI-13 failed: the caller's invitation offers no cancel link");
   const who = `${intruder.where} (another application)`;
   const token = await tokenOf(this, intruder.account, who);
   const apps = await applicationsUrl(this, token, who);
-  const c = taaClient(this);
+  const c = this.taaClient;
   this.kept.set('foreign', [
     await c.applications(apps, caller.uri, who, token),
     await c.request('GET', this.app('caller').url, who, token),

@@ -5,7 +5,7 @@ import type { Exchange } from './support/exchange';
 import { show } from './support/expect';
 import { hasLink, resolveHref } from './support/links';
 import type { TaaExchange } from './support/taa/client';
-import { taaAccounts, taaClient, tokenOf } from './support/taa-checks';
+import { taaAccounts, tokenOf } from './support/taa-checks';
 import type { ConformanceWorld } from './support/world';
 
 const DISCOVER_SCHEMA = 'urn:ucwa-conformance:taa-discover:1';
@@ -21,7 +21,7 @@ When('each TAA account reads the platform discovery document with its token', as
   const out: Exchange[] = [];
   for (const { where, account } of taaAccounts(this.target)) {
     const token = await tokenOf(this, account, where);
-    out.push(await taaClient(this).discover(where, token));
+    out.push(await this.taaClient.discover(where, token));
   }
   if (!out.length) throw new Inconclusive('the target description has no TAA account');
   this.kept.set('discovery', out);
@@ -31,7 +31,7 @@ Then('every discovery document links the applications resource', function (this:
   for (const { where, x } of discovered(this)) {
     const body = objectBody(x);
     this.check('TDISC-1', x.status === 200 && !!body, `200 with a JSON object for the discovery document read by ${where}`, `${x.status ?? x.error}${x.redirectProblem ? ` (${x.redirectProblem})` : ''}`, [x]);
-    this.check('TDISC-1', !!taaClient(this).applicationsLink(x), `_links["${rel(this.prefix, 'applications')}"] (the prefixed key; a bare "applications" is not it)`, show(body?._links), [x]);
+    this.check('TDISC-1', !!this.taaClient.applicationsLink(x), `_links["${rel(this.prefix, 'applications')}"] (the prefixed key; a bare "applications" is not it)`, show(body?._links), [x]);
     this.checkSchema('TDISC-1', DISCOVER_SCHEMA, body, [x]);
   }
 });

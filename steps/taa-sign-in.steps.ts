@@ -5,7 +5,7 @@ import type { Exchange } from './support/exchange';
 import { show } from './support/expect';
 import { jsonMediaTypeProblem } from './support/media';
 import { forgeToken, invalidToken } from './support/taa/client';
-import { applicationsUrl, hasBearerChallenge, taaAccounts, taaClient, tokenOf, unknownEndpointId } from './support/taa-checks';
+import { applicationsUrl, hasBearerChallenge, taaAccounts, tokenOf, unknownEndpointId } from './support/taa-checks';
 import type { ConformanceWorld, Role } from './support/world';
 
 const TOKEN_RESPONSE = 'urn:ucwa-conformance:taa-token-response:1';
@@ -36,7 +36,7 @@ async function refusedTrio(w: ConformanceWorld, kind: Credentials): Promise<Exch
   const app = w.app('caller');
   const auth = await badAuth(w, 'caller', kind);
   return [
-    await taaClient(w).applications(apps, w.pair.caller.uri, 'caller', auth === 'none' ? undefined : auth.bearer),
+    await w.taaClient.applications(apps, w.pair.caller.uri, 'caller', auth === 'none' ? undefined : auth.bearer),
     await app.get(t.url, { auth }),
     await app.post(t.remembered.cancel, { auth }),
   ];
@@ -70,7 +70,7 @@ Then('every 401 answer carries a challenge of scheme Bearer', function (this: Co
 
 When('the caller sends an applications GET with an unknown endpointId without a token', async function (this: ConformanceWorld) {
   const apps = await callerApplicationsUrl(this);
-  this.last = await taaClient(this).applications(apps, unknownEndpointId(this.pair.caller), 'caller', undefined);
+  this.last = await this.taaClient.applications(apps, unknownEndpointId(this.pair.caller), 'caller', undefined);
 });
 
 When("each side reads and answers the other side's invitation with its own token", async function (this: ConformanceWorld) {
@@ -98,7 +98,7 @@ Then('both invitations still read back as Connecting', async function (this: Con
 
 When('each TAA account with a client secret asks the token endpoint for a client-credentials token', async function (this: ConformanceWorld) {
   const grants: Exchange[] = [];
-  for (const { where, account } of taaAccounts(this.target)) if (account.clientSecret !== undefined) grants.push(await taaClient(this).grant(account, where));
+  for (const { where, account } of taaAccounts(this.target)) if (account.clientSecret !== undefined) grants.push(await this.taaClient.grant(account, where));
   if (!grants.length) throw new Inconclusive('no TAA account of the target has a clientSecret (all use ready tokens)');
   this.kept.set('grants', grants);
 });
@@ -116,8 +116,8 @@ Then('every token response carries a bearer access token with a positive expiry'
 Then('every granted token reads the platform discovery document', async function (this: ConformanceWorld) {
   for (const x of this.kept.get('grants') ?? []) {
     const token = objectBody(x)?.access_token as string;
-    const d = await taaClient(this).discover(x.who, token);
-    this.check('TAUTH-5', d.status === 200 && !!taaClient(this).applicationsLink(d), `the token granted to ${x.who} reads the discovery document (TDISC-1)`, `${d.status ?? d.error}`, [x, d]);
+    const d = await this.taaClient.discover(x.who, token);
+    this.check('TAUTH-5', d.status === 200 && !!this.taaClient.applicationsLink(d), `the token granted to ${x.who} reads the discovery document (TDISC-1)`, `${d.status ?? d.error}`, [x, d]);
   }
 });
 
@@ -125,7 +125,7 @@ When('the caller asks the token endpoint for a client-credentials token with a w
   // The caller's secret + "x" (once per run); a caller with a ready token lends the first TAA account with a secret.
   const withSecret = this.pair.caller.clientSecret !== undefined ? { where: 'caller', account: this.pair.caller } : taaAccounts(this.target).find(({ account }) => account.clientSecret !== undefined);
   if (!withSecret) throw new Inconclusive('every TAA account uses a ready token');
-  this.last = await taaClient(this).grant(withSecret.account, withSecret.where, `${withSecret.account.clientSecret ?? ''}x`);
+  this.last = await this.taaClient.grant(withSecret.account, withSecret.where, `${withSecret.account.clientSecret ?? ''}x`);
 });
 
 Then('the token endpoint refuses the client with 400 or 401, an error string and no access token', function (this: ConformanceWorld) {

@@ -6,12 +6,12 @@ import { rel } from './support/dialect';
 import { show } from './support/expect';
 import { isObject } from './support/links';
 import { locationOf, receiveFor } from './support/flow';
-import { receiverOf, taaOf, taaScenario } from './support/taa-checks';
+import { taaScenario } from './support/taa-checks';
 import { unique, type ConformanceWorld } from './support/world';
 
 /** A fresh conversation URL from the receiver, remembered as the scenario's (CB-4 attributes callbacks by it). */
 async function conversationUrl(w: ConformanceWorld, length?: number): Promise<string> {
-  const url = await receiverOf(w).conversationUrl(length === undefined ? {} : { length });
+  const url = await w.receiver.conversationUrl(length === undefined ? {} : { length });
   taaScenario(w).conversationUrl = url;
   return url;
 }
@@ -37,7 +37,7 @@ async function malformedCallbackUrl(w: ConformanceWorld, label: string): Promise
     case 'd':
       return 'not a url';
     case 'e': {
-      const u = new URL(await receiverOf(w).conversationUrl());
+      const u = new URL(await w.receiver.conversationUrl());
       return `http://${u.host}${u.pathname}${u.search}`;
     }
     default:
@@ -64,7 +64,7 @@ Then('no invitation with that threadId reaches either side within {int} seconds'
 });
 
 When('the caller starts messaging the callee with the unreachable callbackUrl', async function (this: ConformanceWorld) {
-  await this.startMessaging({ ...this.defaultStartMessaging(), callbackUrl: taaOf(this).unreachableCallbackUrl });
+  await this.startMessaging({ ...this.defaultStartMessaging(), callbackUrl: this.taa.unreachableCallbackUrl });
 });
 
 When('the caller starts messaging the callee with a multipart\\/related body holding the JSON input', async function (this: ConformanceWorld) {

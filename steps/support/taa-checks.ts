@@ -5,7 +5,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { compactVerify, createLocalJWKSet, decodeJwt, decodeProtectedHeader, type JSONWebKeySet, type JWTPayload } from 'jose';
-import type { ReceiverClient, RuleHandle } from './callbacks/client';
+import { callbackAsExchange } from './callbacks/channel';
+import type { RuleHandle } from './callbacks/client';
 import { routeKey } from './callbacks/receiver';
 import type { AnswerRule, RecordedCallback } from './callbacks/types';
 import { errorCodeFor } from './checks';
@@ -15,7 +16,6 @@ import { jsonMediaTypeProblem } from './media';
 import { bareName, canonicalize, rel, type RelPrefix } from './dialect';
 import type { Exchange } from './exchange';
 import { embedded, isObject, link, resolveHref } from './links';
-import type { TaaClient } from './taa/client';
 import { validate } from './schemas';
 import { accountsOf, type Account, type TaaConfig, type Target } from './target';
 import type { ConformanceWorld, Role } from './world';
@@ -25,22 +25,9 @@ export const CALLBACK_BATCH_SCHEMA = 'urn:ucwa-conformance:callback-batch:1';
 /** CB-1: the request media types a callback may carry (parameters such as `type` and `charset` allowed). */
 const CALLBACK_TYPES = /^application\/(json|vnd\.microsoft\.com\.ucwa\+json)\s*(;|$)/i;
 
-/** A recorded callback as an Exchange, so that failure messages and reports show it like any other exchange. */
+/** A recorded callback as an Exchange (the receiver's side of it), for failure messages and reports. */
 export function callbackExchange(c: RecordedCallback): Exchange {
-  const start = c.arrivedAt - performance.timeOrigin;
-  return {
-    seq: 100_000 + c.seq,
-    who: `receiver (callback #${c.seq}${c.route?.account ? ` to ${c.route.account}` : ''})`,
-    method: c.method,
-    url: c.url,
-    requestHeaders: { ...c.headers },
-    ...(c.body ? { requestBody: c.body } : {}),
-    status: c.answer.status,
-    responseHeaders: c.answer.contentType ? { 'content-type': c.answer.contentType } : {},
-    ...(c.answer.body ? { responseBody: c.answer.body } : {}),
-    sentAt: start,
-    receivedAt: (c.answeredAt ?? c.arrivedAt) - performance.timeOrigin,
-  };
+  return callbackAsExchange(c, `receiver (callback #${c.seq}${c.route?.account ? ` to ${c.route.account}` : ''})`);
 }
 
 /** The callback's body as a JSON object, or undefined. */
@@ -261,28 +248,17 @@ export function taaAccounts(target: Target): { where: string; account: Account }
   });
 }
 
-/** The target's taa object, or Inconclusive (a TAA scenario ran against a target without one: a suite defect). */
-export function taaOf(w: ConformanceWorld): TaaConfig {
-  if (!w.target.taa) throw new Inconclusive('the target description has no taa object');
-  return w.target.taa;
-}
-
-/** The TAA client over the scenario's protocol client (its exchanges are the scenario's). */
-export function taaClient(w: ConformanceWorld): TaaClient {
-  return w.taaClient;
-}
-
 /** A token for `account` (its ready token or the client-credentials grant), kept for redaction. */
 export async function tokenOf(w: ConformanceWorld, account: Account, who: string): Promise<string> {
-  const token = await taaClient(w).tokenFor(account, who);
+  const token = await w.taaClient.tokenFor(account, who);
   if (token !== account.token) w.issuedTokens.push(token);
   return token;
 }
 
 /** ⟨applications⟩ as the discovery document read with `token` links it, or Inconclusive naming TDISC-1. */
 export async function applicationsUrl(w: ConformanceWorld, token: string, who: string): Promise<string> {
-  const x = await taaClient(w).discover(who, token);
-  const href = taaClient(w).applicationsLink(x);
+  const x = await w.taaClient.discover(who, token);
+  const href = w.taaClient.applicationsLink(x);
   if (!href) throw new Inconclusive(`prerequisite TDISC-1 failed: the discovery document read by ${who} links no ${rel(w.prefix, 'applications')}`, x);
   return href;
 }
@@ -335,14 +311,9 @@ export function taaScenario(w: ConformanceWorld): TaaScenario {
   return w.taaScenario;
 }
 
-/** The run's callback receiver, or Inconclusive when the run has none. */
-export function receiverOf(w: ConformanceWorld): ReceiverClient {
-  return w.receiver;
-}
-
 /** Registers an answer rule for the scenario; it is removed when the scenario ends. */
 export async function scenarioRule(w: ConformanceWorld, rule: AnswerRule): Promise<RuleHandle> {
-  const h = await receiverOf(w).rule(rule);
+  const h = await w.receiver.rule(rule);
   w.atCleanUp(() => h.remove());
   return h;
 }
@@ -350,7 +321,7 @@ export async function scenarioRule(w: ConformanceWorld, rule: AnswerRule): Promi
 /** The callbacks recorded since the scenario began (all routes, unmatched ones included). */
 export async function callbacksSinceStart(w: ConformanceWorld): Promise<RecordedCallback[]> {
   const since = taaScenario(w).mark;
-  return receiverOf(w).callbacks(since === undefined ? {} : { since });
+  return w.receiver.callbacks(since === undefined ? {} : { since });
 }
 
 /** The TAA roles of the scenario's pair. */
@@ -392,7 +363,7 @@ let declaredKeys: Promise<JSONWebKeySet> | undefined;
 
 /** The declared callback signing keys (CB-6): taa.callbackAuth.jwks, or the key set read from jwksUrl (once per process). */
 export function callbackKeys(w: ConformanceWorld): Promise<JSONWebKeySet> {
-  const auth = taaOf(w).callbackAuth;
+  const auth = w.taa.callbackAuth;
   if (auth.jwks) return Promise.resolve(auth.jwks as unknown as JSONWebKeySet);
   if (!auth.jwksUrl) throw new Inconclusive('no callback signing keys declared');
   const url = auth.jwksUrl;
