@@ -5,6 +5,7 @@ import type { ISupportCodeLibrary } from '@cucumber/cucumber/api';
 import type { Envelope } from '@cucumber/messages';
 import { resetTargetHealth } from '../steps/support/http';
 import type { WorldParameters } from '../steps/support/world';
+import { expandFeatures } from './combinations';
 import { ROOT } from './features';
 import { serveVariant } from './variant-server';
 import { scenarioResults } from './verdicts';
@@ -12,7 +13,7 @@ import { scenarioResults } from './verdicts';
 /**
  * A self-test worker: runs the suite against fault variants one after another in this one process, loading the
  * step definitions once (Cucumber's support-library reuse). It reads jobs from standard input, one line each
- * ("<fault name>\t<tag expression or empty>\t<declared requirements, comma-separated>"), and prints one JSON line
+ * ("<fault name>\t<tag expression or empty>\t<declared requirements, comma-separated>\t<taa: 1 or empty>"), and prints one JSON line
  * per job: {name, scenarios: [{uri, line, name, requirements, verdict}], wallMs, stoppedEarly}. It ends when its
  * input ends. Usage (from bin/selftest.ts): selftest-worker.ts SECONDS BASELINE-FILE
  *
@@ -32,10 +33,12 @@ async function main(): Promise<void> {
   let support: ISupportCodeLibrary | undefined;
   for await (const job of readline.createInterface({ input: process.stdin })) {
     if (!job.trim()) continue;
-    const [name = '', tags = '', declared = ''] = job.split('\t');
+    const [name = '', tags = '', declared = '', taa = ''] = job.split('\t');
     const breaks = declared.split(',').filter(Boolean);
     const started = performance.now();
-    const s = await serveVariant(name ? [name] : [], timeoutS);
+    // a TAA variant: the server with its TAA surface, the receiver in this process, the per-combination copies
+    const s = await serveVariant(name ? [name] : [], timeoutS, { taa: taa === '1' });
+    const expansion = taa === '1' ? expandFeatures(s.target) : undefined;
     try {
       const params: WorldParameters = { description: s.description, source: `fault ${name}` };
       const pass = async (only: string): Promise<Scenario[]> => {
@@ -47,6 +50,7 @@ async function main(): Promise<void> {
           },
           { cwd: ROOT },
         );
+        if (expansion) runConfiguration.sources.paths = expansion.paths;
         const envelopes: Envelope[] = [];
         const result = await runCucumber({ ...runConfiguration, ...(support ? { support } : {}) }, { cwd: ROOT, stdout: process.stderr }, (m) => envelopes.push(m));
         support = result.support;
@@ -60,6 +64,7 @@ async function main(): Promise<void> {
     } catch (e) {
       process.stdout.write(`${JSON.stringify({ name, error: String((e as Error).stack ?? e), wallMs: performance.now() - started })}\n`);
     } finally {
+      expansion?.remove();
       await s.close();
     }
   }

@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { FAULTS } from '../reference/faults';
+import { taaOnly } from './combinations';
 import { loadCatalogue, loadScenarios, ROOT } from './features';
 import { nodeArgs } from './root';
 import type { Summary } from './summary';
@@ -91,7 +92,18 @@ interface WorkerLine {
  * Runs variants in one worker process (step definitions loaded once), taking the next job from `next` whenever
  * it has finished one, so that long variants do not hold up a fixed share of the others.
  */
-function worker(next: () => { name: string; tags?: string; breaks: string[] } | undefined, baselineFile: string, onLine: (l: WorkerLine) => void): Promise<void> {
+type Job = { name: string; tags?: string; breaks: string[]; taa?: boolean };
+
+/**
+ * A fault of the Trusted Application API surface (PROFILE.md §15): its variant is served with that surface and run
+ * with the per-combination copies; every other variant runs against the UCWA-only server, as the UCWA faults always
+ * have (their scenarios are the same over every transport, so one transport proves them caught).
+ */
+export function isTaaFault(f: { seam: string; breaks: readonly string[] }): boolean {
+  return f.seam === 'taa' || f.breaks.some(taaOnly);
+}
+
+function worker(next: () => Job | undefined, baselineFile: string, onLine: (l: WorkerLine) => void): Promise<void> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, nodeArgs('bin/selftest-worker.ts', String(SHORT_TIMEOUT_S), baselineFile), { cwd: ROOT, env: { ...process.env, TARGET: '', UCWA_CONFORMANCE_EVENT_WAIT_MS: String(EVENT_WAIT_MS_SELFTEST) }, stdio: ['pipe', 'pipe', 'ignore'] });
     const pending = new Set<string>();
@@ -99,7 +111,7 @@ function worker(next: () => { name: string; tags?: string; breaks: string[] } | 
       const job = next();
       if (!job) return child.stdin.end();
       pending.add(job.name);
-      child.stdin.write(`${job.name}\t${job.tags ?? ''}\t${job.breaks.join(',')}\n`);
+      child.stdin.write(`${job.name}\t${job.tags ?? ''}\t${job.breaks.join(',')}\t${job.taa ? '1' : ''}\n`);
     };
     let buffer = '';
     child.stdout.on('data', (c: Buffer) => {
@@ -202,13 +214,31 @@ reports/selftest.json). Exit 0 when every variant is caught, ≥ 95 % correctly 
     }
   }
 
+  // The TAA baseline: the unmodified server with its TAA surface, every combination, in a self-test worker (the
+  // receiver lives beside the scenarios there), when any TAA variant is to run.
+  if (variants.some(isTaaFault) || values['baseline-only']) {
+    const emptyBaseline = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'selftest-taa-baseline-')), 'verdicts.json');
+    fs.writeFileSync(emptyBaseline, '[]');
+    let line: WorkerLine | undefined;
+    const jobs: Job[] = [{ name: '', tags: 'not @slow', breaks: [], taa: true }];
+    await worker(() => jobs.shift(), emptyBaseline, (l) => (line = l));
+    const scenarios = line?.scenarios ?? [];
+    if (!line?.scenarios) problems.push(`TAA baseline: no results (${(line?.error ?? '').split('\n')[0]})`);
+    for (const x of scenarios)
+      if (x.verdict !== 'pass' && x.verdict !== 'not applicable' && !(x.verdict === 'warning' && x.requirements.every((id) => BASELINE_WARNINGS.has(id))))
+        problems.push(`TAA baseline: ${x.verdict} ${key(x)}`);
+    first ??= new Map();
+    for (const x of scenarios) first.set(key(x), x.verdict);
+    process.stdout.write(`TAA baseline: ${scenarios.length} scenarios, ${((line?.wallMs ?? 0) / 1000).toFixed(1)} s, ${problems.length ? `${problems.length} problems` : 'all pass'}\n`);
+  }
+
   let doneCount = 0;
   const byName = new Map<string, VariantResult>();
   // Variants that run slow scenarios go first: the long jobs start early and the short ones fill in around them.
-  const queue = variants
+  const queue: Job[] = variants
     .map((f) => {
       const tags = tagsFor(f.breaks, slow, values.full === true);
-      return { name: f.name as string, breaks: [...f.breaks] as string[], ...(tags ? { tags } : {}) };
+      return { name: f.name as string, breaks: [...f.breaks] as string[], ...(tags ? { tags } : {}), ...(isTaaFault(f) ? { taa: true } : {}) };
     })
     .sort((a, b) => Number(a.tags === 'not @slow') - Number(b.tags === 'not @slow'));
   const breaksOf = new Map(variants.map((f) => [f.name as string, [...f.breaks] as string[]]));
