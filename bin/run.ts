@@ -14,6 +14,7 @@ import type { WorldParameters } from '../steps/support/world';
 import { discard, failureText, headline, paintSummary, Progress, useColor } from './console';
 import { loadDeviations, type Deviation } from './deviations';
 import { ConfigurationError } from './errors';
+import { lanePlan, useLanes } from './lanes';
 import { loadCatalogue, ROOT } from './features';
 import { conformanceHtml } from './report/html';
 import { junitXml } from './report/junit';
@@ -266,7 +267,8 @@ export async function run(o: RunOptions, interrupt: Promise<string>): Promise<nu
         provided: {
           format: [['html', `${cucumberHtml}.partial`]],
           worldParameters: params as unknown as Record<string, never>,
-          parallel: parallel > 1 ? parallel : 0,
+          // `parallel` scenarios at once: in few worker processes, each running several (bin/lanes.ts)
+          parallel: lanePlan(parallel).workers,
           tags: [o.tags ? `(${o.tags})` : '', o.longRunning ? '' : 'not @long-running'].filter(Boolean).join(' and '),
         },
       },
@@ -278,6 +280,7 @@ export async function run(o: RunOptions, interrupt: Promise<string>): Promise<nu
     const color = useColor(process.stderr, o.profile);
     const progress = new Progress({ write: o.err, tty: Boolean(process.stderr.isTTY), color, gateLevel, deviations, columns: process.stderr.columns });
     progress.start();
+    const undoLanes = useLanes(lanePlan(parallel).lanes);
     // Cucumber's stdout formatter (progress, its default) goes nowhere: the console is ours (bin/console.ts)
     const finished = runCucumber(runConfiguration, { cwd: ROOT, stdout: discard() }, (m) => {
       envelopes.push(m);
@@ -291,6 +294,7 @@ export async function run(o: RunOptions, interrupt: Promise<string>): Promise<nu
       }, 200);
     });
     const ending = await Promise.race([finished, interrupt.then((signal) => ({ signal })), stoppedAnswering]);
+    undoLanes();
     clearInterval(watch);
     progress.stop();
     const interruption = ending && 'signal' in ending ? ending.signal : undefined;

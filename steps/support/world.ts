@@ -6,6 +6,7 @@ import type { EventChannel, ReceivedEvent } from './events';
 import { EventWaitTimeout } from './events';
 import type { Exchange } from './exchange';
 import { HttpTransport, type TlsOptions } from './http';
+import { leasePair } from './lanes';
 import { isObject, resolveHref } from './links';
 import { RequirementFailure, show } from './expect';
 import { scenarioSecrets } from './evidence';
@@ -92,9 +93,13 @@ export class ConformanceWorld extends World<WorldParameters> {
     this.transport = new HttpTransport({ timeoutMs: 10_000, ...(options.parameters.tls ? { tls: options.parameters.tls } : {}) });
     this.client = new Client(this.target, this.transport);
     const pairs = [{ caller: this.target.users.caller, callee: this.target.users.callee }, ...this.target.users.pairs];
-    const worker = Number(process.env.CUCUMBER_WORKER_ID ?? 0);
-    this.pair = pairs[worker % pairs.length] ?? pairs[0]!;
+    const lease = leasePair(pairs);
+    this.pair = lease.pair;
+    this.releasePair = lease.release;
   }
+
+  /** gives the scenario's caller/callee pair back to its worker (steps/support/lanes.ts) once clean-up is done */
+  private readonly releasePair: () => void;
 
   get prefix() {
     return this.target.relPrefix;
@@ -245,6 +250,14 @@ export class ConformanceWorld extends World<WorldParameters> {
   async cleanUp(): Promise<void> {
     if (this.closing) return;
     this.closing = true;
+    try {
+      await this.cleanUpCreated();
+    } finally {
+      this.releasePair();
+    }
+  }
+
+  private async cleanUpCreated(): Promise<void> {
     for (const fn of this.cleanUps) await fn().catch(() => undefined);
     for (const app of this.apps.values()) app.channel?.stop();
     // Let requests in flight (an application being created, say) finish, so that what they made is cleaned up.
