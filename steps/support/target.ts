@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import type { ErrorObject } from 'ajv';
-import { schemas } from './schemas';
+import { validator } from './schemas';
 import type { RelPrefix } from './dialect';
 import { originProblems, TrustedOrigins } from './origins';
 
@@ -135,7 +135,7 @@ interface RawDescription {
  * defaults applied and `{"env": NAME}` secrets read from `env`. Throws TargetDescriptionError listing every problem.
  */
 export function parseTargetDescription(json: unknown, source: string, env: NodeJS.ProcessEnv = process.env): Target {
-  const validateFn = schemas().getSchema(TARGET_SCHEMA_ID);
+  const validateFn = validator(TARGET_SCHEMA_ID);
   if (!validateFn) throw new Error(`schema ${TARGET_SCHEMA_ID} missing`);
   if (!validateFn(json)) throw new TargetDescriptionError(source, describeProblems(validateFn.errors ?? []));
   const raw = json as RawDescription;
