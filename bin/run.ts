@@ -1,7 +1,6 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { loadConfiguration, runCucumber } from '@cucumber/cucumber/api';
 import type { Envelope } from '@cucumber/messages';
 import { startReferenceServer, type RunningReference } from '../reference/server';
 import type { RelPrefix } from '../steps/support/dialect';
@@ -260,6 +259,8 @@ export async function run(o: RunOptions, interrupt: Promise<string>): Promise<nu
 
     fs.mkdirSync(o.reportDir, { recursive: true });
     const cucumberHtml = path.join(o.reportDir, 'cucumber.html');
+    // Cucumber is loaded only now, after the start-up check (its API costs ~0.2 s to load)
+    const { loadConfiguration, runCucumber } = await import('@cucumber/cucumber/api');
     const { runConfiguration } = await loadConfiguration(
       {
         file: 'cucumber.js',

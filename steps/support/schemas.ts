@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import Ajv2020, { _, str, type ErrorObject, type KeywordCxt, type ValidateFunction } from 'ajv/dist/2020';
-import addFormats from 'ajv-formats';
+import type Ajv2020 from 'ajv/dist/2020';
+import type { ErrorObject, KeywordCxt, ValidateFunction } from 'ajv/dist/2020';
 import { ROOT } from '../../bin/root';
 
 /** Folder of the JSON Schemas: every `*.schema.json` in it is loaded by its `$id`. */
@@ -32,7 +32,12 @@ export function schemaDigest(): string {
  * the standalone module carries it too. `source`: keep the generated code (for `writeStandalone`).
  */
 function createAjv(source = false): Ajv2020 {
-  const ajv = new Ajv2020({
+  // loaded only here: a suite process validating with the generated code never loads the compiler
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { default: Ajv, _, str } = require('ajv/dist/2020') as typeof import('ajv/dist/2020');
+  const addFormats = (require('ajv-formats') as typeof import('ajv-formats')).default;
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  const ajv = new Ajv({
     strict: true,
     allErrors: true,
     ...(source ? { code: { source: true, formats: _`require("ajv-formats/dist/formats").fullFormats` } } : {}),
