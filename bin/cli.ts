@@ -28,8 +28,9 @@ Options:
   --area AREA           only one profile area (wire, discovery, sign-in, application, startMessaging,
                         invitation, accept, decline, cancel, addMessaging, events, lifecycle, errors,
                         security, optional); may be repeated
-  --parallel N          scenarios run at once, each worker with its own caller/callee pair (default: the
-                        smaller of 6 and the number of pairs the target declares)
+  --parallel N          scenarios run at once, each with its own caller/callee pair, all in one worker
+                        process beside the command line's (default: the smaller of 6 and the number of
+                        pairs the target declares)
   --long-running        also run the checks that take minutes (@long-running: EV-3's idle release)
   --ca FILE             PEM certificate of a private CA to trust for an https target (besides the system CAs)
   --insecure            do not verify the target's TLS certificate (the reports say so)

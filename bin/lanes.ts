@@ -7,7 +7,9 @@
  * worker (lib/runtime/parallel/worker.js) already runs every RUN command it receives as it arrives, each in a
  * fresh TestCaseRunner; only its coordinator-side adapter waits for a worker to finish before giving it more.
  * This adapter keeps up to `lanes` test cases in flight per worker process instead. Each scenario in a lane leases
- * its own caller/callee pair (steps/support/lanes.ts), so concurrent scenarios never share accounts.
+ * its own caller/callee pair (steps/support/lanes.ts), so concurrent scenarios never share accounts. The one
+ * thing lanes share is the process: an exception thrown outside any promise (a bug in step code) reaches every
+ * step running at that moment, as Cucumber's uncaught-exception handler is per process.
  *
  * Installed by replacing the adapter class Cucumber's runtime instantiates for `parallel > 0`
  * (lib/runtime/make_runtime.js reads `ChildProcessAdapter` from that module when a run starts): pinned to the

@@ -238,6 +238,8 @@ export async function run(o: RunOptions, interrupt: Promise<string>): Promise<nu
   const breakerDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ucwa-conformance-breaker-'));
   try {
     const pairs = 1 + target.users.pairs.length;
+    // 6 at once: the full run's five @slow scenarios wait out their 30 s concurrently beside one lane for the rest;
+    // all in one worker process (bin/lanes.ts: measured faster and half the memory of more processes on 2 cores)
     const parallel = o.parallel ?? Math.min(6, pairs);
     o.out(`Target: ${target.name} (${params.source}), dialect ${JSON.stringify(target.relPrefix)}\n`);
     if (tlsOptions) params = { ...params, tls: tlsOptions };
