@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Envelope } from '@cucumber/messages';
-import { startReferenceServer, type RunningReference } from '../reference/server';
+import type { RunningReference } from '../reference/server';
 import type { RelPrefix } from '../steps/support/dialect';
 import { Client, Inconclusive, UntrustedOrigin, User, type Application } from '../steps/support/client';
 import { BREAKER_DIR_VARIABLE, breakerTripped, HttpTransport, initBreaker, resetTargetHealth, type TlsOptions } from '../steps/support/http';
@@ -155,7 +155,9 @@ function problemLines(e: Error): string[] {
  */
 export async function run(o: RunOptions, interrupt: Promise<string>): Promise<number> {
   const startedAt = new Date();
-  const catalogue = loadCatalogue();
+  // parsed when first needed: not before the start-up check's first request (a few tens of ms of Gherkin)
+  let parsedCatalogue: ReturnType<typeof loadCatalogue> | undefined;
+  const catalogue = () => (parsedCatalogue ??= loadCatalogue());
   let deviations: Map<string, Deviation> = new Map();
   let tlsOptions: TlsOptions | undefined;
   let reference: RunningReference | undefined;
@@ -192,7 +194,7 @@ export async function run(o: RunOptions, interrupt: Promise<string>): Promise<nu
     configurationProblem(e);
   }
   try {
-    if (o.deviations) deviations = loadDeviations(o.deviations, new Set(catalogue.map((r) => r.id)));
+    if (o.deviations) deviations = loadDeviations(o.deviations, new Set(catalogue().map((r) => r.id)));
   } catch (e) {
     configurationProblem(e);
   }
@@ -223,12 +225,14 @@ export async function run(o: RunOptions, interrupt: Promise<string>): Promise<nu
       o,
       { cause: 'configuration error', stage: 'configuration', reason: redacted.length === 1 ? (redacted[0] ?? '') : `${redacted.length} problems, the first: ${redacted[0]}`, problems: redacted },
       target ? targetSummary(target, source) : unloadedTargetSummary(raw, source),
-      { catalogue, deviations, startedAt },
+      { catalogue: catalogue(), deviations, startedAt },
     );
     throw new ConfigurationError(redact(messages.join('\n'), secrets));
   }
 
   if (!o.target) {
+    // the embedded reference server's code is loaded only when it is the target
+    const { startReferenceServer } = await import('../reference/server');
     reference = await startReferenceServer({ relPrefix: o.relPrefix, noAnswerTimeoutSeconds: o.noAnswerTimeout });
     target = parseTargetDescription(reference.description, 'embedded reference server');
     params = { description: reference.description, source: 'embedded reference server' };
@@ -249,7 +253,7 @@ export async function run(o: RunOptions, interrupt: Promise<string>): Promise<nu
     const stoppedAtStart = await preflight(target, tlsOptions);
     if (stoppedAtStart) {
       o.err(`${stoppedAtStart.cause === 'target unreachable' ? 'target unreachable' : 'configuration error'}: ${stoppedAtStart.reason}\n`);
-      writeStoppedReports(o, stoppedAtStart, shownTarget, { catalogue, deviations, startedAt });
+      writeStoppedReports(o, stoppedAtStart, shownTarget, { catalogue: catalogue(), deviations, startedAt });
       o.err(`Reports written to ${o.reportDir}\n`);
       return 2;
     }
@@ -310,7 +314,7 @@ export async function run(o: RunOptions, interrupt: Promise<string>): Promise<nu
         ? { cause: 'target stopped answering', stage: 'run', reason: redact(trippedReason, target.secrets) }
         : undefined;
 
-    const outcome = decide(scenarioResults(envelopes, gateLevel, deviations), catalogue, gateLevel, deviations, new Date().toISOString().slice(0, 10));
+    const outcome = decide(scenarioResults(envelopes, gateLevel, deviations), catalogue(), gateLevel, deviations, new Date().toISOString().slice(0, 10));
     if (interruption !== undefined) {
       outcome.gate.conforming = outcome.gate.conforming === false ? false : 'not established';
       outcome.gate.exitCode = 2;
