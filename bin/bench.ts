@@ -17,11 +17,21 @@ interface ProcessRun {
   wallMs: number;
   code: number | null;
   peakRssMb: number;
+  /** CPU seconds (user + system) of the suite's processes, as last sampled: a figure the machine's load changes little */
+  cpuS: number;
+  /** 1-minute load average when the run ended */
+  load: number;
   output: string;
 }
 
-/** RSS of a process and all its descendants, in kB, from /proc. */
-function treeRssKb(root: number): number {
+/** Clock ticks per second of /proc/<pid>/stat's CPU times (USER_HZ: 100 on Linux). */
+const TICKS_PER_SECOND = 100;
+
+/**
+ * RSS of a process and all its descendants, in kB, from /proc; records in `cpu` each one's CPU ticks so far
+ * (utime + stime, by pid).
+ */
+function treeRssKb(root: number, cpu?: Map<number, number>): number {
   const parent = new Map<number, number>();
   for (const d of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(d)) continue;
@@ -40,6 +50,11 @@ function treeRssKb(root: number): number {
     try {
       const m = /VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
       total += Number(m?.[1] ?? 0);
+      if (cpu) {
+        const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        cpu.set(pid, Number(fields[11]) + Number(fields[12]));
+      }
     } catch {
       /* gone */
     }
@@ -55,10 +70,12 @@ function runSuite(args: string[]): Promise<ProcessRun> {
     child.stdout.on('data', (c: Buffer) => (output += c.toString()));
     child.stderr.on('data', (c: Buffer) => (output += c.toString()));
     let peak = 0;
-    const timer = setInterval(() => (peak = Math.max(peak, treeRssKb(child.pid ?? 0))), 100);
+    const cpu = new Map<number, number>();
+    const timer = setInterval(() => (peak = Math.max(peak, treeRssKb(child.pid ?? 0, cpu))), 100);
     child.on('close', (code) => {
       clearInterval(timer);
-      resolve({ wallMs: performance.now() - started, code, peakRssMb: peak / 1024, output });
+      const ticks = [...cpu.values()].reduce((a, b) => a + b, 0);
+      resolve({ wallMs: performance.now() - started, code, peakRssMb: peak / 1024, cpuS: ticks / TICKS_PER_SECOND, load: os.loadavg()[0] ?? 0, output });
     });
   });
 }
@@ -175,7 +192,11 @@ async function main(): Promise<void> {
     fulls.push(await measureSuite('full default run', []));
     quicks.push(await measureSuite('quick run (not @slow)', ['--tags', 'not @slow']));
     caps.push(await capacity(10));
-    process.stdout.write(`run ${i + 1}/${runs}: full ${(fulls[i]!.wallMs / 1000).toFixed(1)} s, quick ${(quicks[i]!.wallMs / 1000).toFixed(1)} s, first request ${fulls[i]!.firstRequestMs.toFixed(0)} ms, peak RSS ${fulls[i]!.peakRssMb.toFixed(0)} MB, ${caps[i]!.pairsPerSecond.toFixed(0)} pairs/s\n`);
+    const f = fulls[i]!;
+    const q = quicks[i]!;
+    process.stdout.write(
+      `run ${i + 1}/${runs}: full ${(f.wallMs / 1000).toFixed(1)} s (load ${f.load.toFixed(1)}, ${f.cpuS.toFixed(1)} CPU s), quick ${(q.wallMs / 1000).toFixed(1)} s (load ${q.load.toFixed(1)}, ${q.cpuS.toFixed(1)} CPU s), first request ${f.firstRequestMs.toFixed(0)} ms, peak RSS ${f.peakRssMb.toFixed(0)} MB, ${caps[i]!.pairsPerSecond.toFixed(0)} pairs/s\n`,
+    );
   }
   const m = (xs: { [k: string]: unknown }[], k: string) => median(xs.map((x) => x[k] as number));
   const full = fulls[fulls.length - 1]!;
@@ -188,11 +209,13 @@ async function main(): Promise<void> {
     ['full run: HTTP exchanges', `${full.requests} (${(full.requests / fullWall).toFixed(0)} per second)`],
     ['full run: peak RSS (suite process tree)', `${m(fulls, 'peakRssMb').toFixed(0)} MB (target ≤ 400 MB: ${ok(m(fulls, 'peakRssMb') <= 400)})`],
     ['quick run: wall time', `${(m(quicks, 'wallMs') / 1000).toFixed(1)} s (${quick.scenarios}, exit ${quick.code}; target ≤ 5 s: ${ok(m(quicks, 'wallMs') <= 5000)})`],
+    ['CPU time of the suite (user + system)', `full ${m(fulls, 'cpuS').toFixed(1)} s, quick ${m(quicks, 'cpuS').toFixed(1)} s (no target; less sensitive to the machine's load than wall time)`],
     ['start-up to first request (preflight)', `${m(fulls, 'firstRequestMs').toFixed(0)} ms (target ≤ 500 ms: ${ok(m(fulls, 'firstRequestMs') <= 500)})`],
     ['reference server capacity', `${m(caps, 'pairsPerSecond').toFixed(0)} startMessaging + GET pairs/s on one core (p99 ${m(caps, 'p99Ms')} ms, ${m(caps, 'errors')} errors; target ≥ 8000: ${ok(m(caps, 'pairsPerSecond') >= 8000)})`],
   ];
   const w = Math.max(...rows.map(([k]) => k.length));
   for (const [k, v] of rows) process.stdout.write(`${k.padEnd(w)}  ${v}\n`);
+  process.stdout.write(`\nload average at the end: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} (${os.cpus().length} cores)\n`);
 }
 
 void main();

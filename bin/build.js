@@ -3,7 +3,8 @@
 // (tsconfig.build.json, incremental) when a .ts file under bin/, steps/ or reference/, or a tsconfig, is newer
 // than the last build; otherwise it only compares modification times (a few milliseconds). Run by `prepare` and
 // by the `pre*` scripts, and by the tests before they spawn a suite process. In an installed package (no
-// TypeScript, no sources) there is nothing to do.
+// TypeScript, no sources) there is nothing to do. It also regenerates the schemas' standalone validation code
+// (dist/schemas/validators.js) when a schema changed.
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
@@ -46,8 +47,32 @@ function removeOrphans() {
   for (const d of SOURCES) visit(path.join(ROOT, 'dist', d));
 }
 
+const STANDALONE = path.join(ROOT, 'dist', 'schemas', 'validators.js');
+
+/**
+ * Regenerates dist/schemas/validators.js (the schemas' ajv standalone validation code, generated from the suite's
+ * one strict ajv instance by steps/support/schemas.ts) when it is missing or older than a schema file or the
+ * compiled schemas module. Suite processes check its digest and compile at run time if it does not match.
+ */
+function ensureStandalone(force) {
+  const schemasModule = path.join(ROOT, 'dist', 'steps', 'support', 'schemas.js');
+  if (!fs.existsSync(schemasModule)) return false;
+  const schemaDir = path.join(ROOT, 'schemas');
+  const inputs = [schemasModule, ...fs.readdirSync(schemaDir).filter((f) => f.endsWith('.schema.json')).map((f) => path.join(schemaDir, f))];
+  const newest = Math.max(...inputs.map((f) => fs.statSync(f).mtimeMs));
+  if (!force && fs.existsSync(STANDALONE) && fs.statSync(STANDALONE).mtimeMs >= newest) return false;
+  require(schemasModule).writeStandalone(STANDALONE);
+  return true;
+}
+
 /** Compiles when dist/ is missing or older than a source; returns whether it compiled. */
 function ensureBuilt({ force = false } = {}) {
+  const compiled = ensureCompiled({ force });
+  ensureStandalone(force || compiled);
+  return compiled;
+}
+
+function ensureCompiled({ force = false } = {}) {
   if (!fs.existsSync(path.join(ROOT, 'tsconfig.build.json'))) return false;
   let tsc;
   try {

@@ -1,15 +1,14 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { loadConfiguration, runCucumber } from '@cucumber/cucumber/api';
 import type { Envelope } from '@cucumber/messages';
-import { startReferenceServer, type RunningReference } from '../reference/server';
+import type { RunningReference } from '../reference/server';
 import type { RelPrefix } from '../steps/support/dialect';
 import { Client, Inconclusive, UntrustedOrigin, User, type Application } from '../steps/support/client';
 import { BREAKER_DIR_VARIABLE, breakerTripped, HttpTransport, initBreaker, resetTargetHealth, type TlsOptions } from '../steps/support/http';
 import { redact } from '../steps/support/exchange';
 import { cleanUpLive } from '../steps/support/live';
-import { initPairs, PAIRS_DIR_VARIABLE, parallelCap, present } from '../steps/support/pairs';
+import { initPairs, PAIRS_DIR_VARIABLE, pairsOf, pairsPerCombination } from '../steps/support/pairs';
 import { expandFeatures, type Expansion } from './combinations';
 import { parseTargetDescription, parseTargetText, TargetDescriptionError, type Target } from '../steps/support/target';
 import { CallbackReceiver, exportTap, startReceiverFor } from '../steps/support/callbacks/receiver';
@@ -19,6 +18,7 @@ import type { WorldParameters } from '../steps/support/world';
 import { discard, failureText, headline, paintSummary, Progress, useColor } from './console';
 import { loadDeviations, type Deviation } from './deviations';
 import { ConfigurationError } from './errors';
+import { lanePlan, useLanes } from './lanes';
 import { loadCatalogue, ROOT } from './features';
 import { conformanceHtml } from './report/html';
 import { junitXml } from './report/junit';
@@ -166,7 +166,9 @@ function problemLines(e: Error): string[] {
  */
 export async function run(o: RunOptions, interrupt: Promise<string>): Promise<number> {
   const startedAt = new Date();
-  const catalogue = loadCatalogue();
+  // parsed when first needed: not before the start-up check's first request (a few tens of ms of Gherkin)
+  let parsedCatalogue: ReturnType<typeof loadCatalogue> | undefined;
+  const catalogue = () => (parsedCatalogue ??= loadCatalogue());
   let deviations: Map<string, Deviation> = new Map();
   let tlsOptions: TlsOptions | undefined;
   let reference: RunningReference | undefined;
@@ -203,7 +205,7 @@ export async function run(o: RunOptions, interrupt: Promise<string>): Promise<nu
     configurationProblem(e);
   }
   try {
-    if (o.deviations) deviations = loadDeviations(o.deviations, new Set(catalogue.map((r) => r.id)));
+    if (o.deviations) deviations = loadDeviations(o.deviations, new Set(catalogue().map((r) => r.id)));
   } catch (e) {
     configurationProblem(e);
   }
@@ -218,16 +220,11 @@ export async function run(o: RunOptions, interrupt: Promise<string>): Promise<nu
     }
     if (o.insecure) tlsOptions = { ...tlsOptions, insecure: true };
     if (target) {
-      // TARGET.md §10: at most as many scenarios at once as the most numerous transport combination has pairs
-      // (without TAA accounts: the number of pairs); a scarcer combination's scenarios wait for a pair of theirs.
-      const pairs = parallelCap(target, Infinity);
-      const parallel = o.parallel ?? Math.min(6, pairs);
-      if (parallel > pairs)
-        throw new ConfigurationError(
-          present(target).anyTaa
-            ? `--parallel ${parallel} needs ${parallel} caller/callee pairs of one transport combination; the target's most numerous combination has ${pairs} (users.caller/callee and users.pairs)`
-            : `--parallel ${parallel} needs ${parallel} caller/callee pairs; the target declares ${pairs} (users.caller/callee and users.pairs)`,
-        );
+      // TARGET.md §10: each scenario holds a pair of its own, so at most as many scenarios at once as pairs are
+      // declared; a scenario of a scarcer combination waits for a pair of its own (steps/support/pairs.ts).
+      const pairs = pairsOf(target).length;
+      if (o.parallel !== undefined && o.parallel > pairs)
+        throw new ConfigurationError(`--parallel ${o.parallel} needs ${o.parallel} caller/callee pairs; the target declares ${pairs} (users.caller/callee and users.pairs)`);
     }
   } catch (e) {
     configurationProblem(e);
@@ -240,7 +237,7 @@ export async function run(o: RunOptions, interrupt: Promise<string>): Promise<nu
       o,
       { cause: 'configuration error', stage: 'configuration', reason: redacted.length === 1 ? (redacted[0] ?? '') : `${redacted.length} problems, the first: ${redacted[0]}`, problems: redacted },
       target ? targetSummary(target, source) : unloadedTargetSummary(raw, source),
-      { catalogue, deviations, startedAt },
+      { catalogue: catalogue(), deviations, startedAt },
     );
     throw new ConfigurationError(redact(messages.join('\n'), secrets));
   }
@@ -255,13 +252,15 @@ export async function run(o: RunOptions, interrupt: Promise<string>): Promise<nu
     } catch (e) {
       if (!(e instanceof ConfigurationError)) throw e;
       const reason = redact(e.message, target.secrets);
-      writeStoppedReports(o, { cause: 'configuration error', stage: 'configuration', reason, problems: [reason] }, targetSummary(target, source), { catalogue, deviations, startedAt });
+      writeStoppedReports(o, { cause: 'configuration error', stage: 'configuration', reason, problems: [reason] }, targetSummary(target, source), { catalogue: catalogue(), deviations, startedAt });
       throw new ConfigurationError(reason);
     }
   }
   if (!o.target) {
     const withTaa = embeddedTaa(o.relPrefix);
     if (withTaa) receiver = await CallbackReceiver.start({ listen: ['127.0.0.1:0'] });
+    // the embedded reference server's code is loaded only when it is the target
+    const { startReferenceServer } = await import('../reference/server');
     reference = await startReferenceServer({
       relPrefix: o.relPrefix,
       noAnswerTimeoutSeconds: o.noAnswerTimeout,
@@ -277,8 +276,11 @@ export async function run(o: RunOptions, interrupt: Promise<string>): Promise<nu
   const breakerDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ucwa-conformance-breaker-'));
   let expansion: Expansion | undefined;
   try {
-    const pairs = parallelCap(target, Infinity);
-    const parallel = o.parallel ?? Math.min(6, pairs);
+    // 6 at once per transport combination present: the full run's @slow scenarios of each combination wait out
+    // their 30 s concurrently beside one lane for the rest; in few worker processes (bin/lanes.ts: measured faster
+    // and a third of the memory of a process per scenario on 2 cores); never more than the pairs declared
+    const pairs = pairsOf(target).length;
+    const parallel = o.parallel ?? Math.min(6 * pairsPerCombination(target).size, pairs);
     o.out(`Target: ${target.name} (${params.source}), dialect ${JSON.stringify(target.relPrefix)}\n`);
     if (tlsOptions) params = { ...params, tls: tlsOptions };
     if (o.insecure) o.err('WARNING: --insecure: TLS certificates of the target are NOT verified; the reports say so.\n');
@@ -287,7 +289,7 @@ export async function run(o: RunOptions, interrupt: Promise<string>): Promise<nu
     const stoppedAtStart = await preflight(target, tlsOptions);
     if (stoppedAtStart) {
       o.err(`${stoppedAtStart.cause === 'target unreachable' ? 'target unreachable' : 'configuration error'}: ${stoppedAtStart.reason}\n`);
-      writeStoppedReports(o, stoppedAtStart, shownTarget, { catalogue, deviations, startedAt });
+      writeStoppedReports(o, stoppedAtStart, shownTarget, { catalogue: catalogue(), deviations, startedAt });
       o.err(`Reports written to ${o.reportDir}\n`);
       return 2;
     }
@@ -304,6 +306,8 @@ export async function run(o: RunOptions, interrupt: Promise<string>): Promise<nu
 
     fs.mkdirSync(o.reportDir, { recursive: true });
     const cucumberHtml = path.join(o.reportDir, 'cucumber.html');
+    // Cucumber is loaded only now, after the start-up check (its API costs ~0.2 s to load)
+    const { loadConfiguration, runCucumber } = await import('@cucumber/cucumber/api');
     const { runConfiguration } = await loadConfiguration(
       {
         file: 'cucumber.js',
@@ -311,7 +315,8 @@ export async function run(o: RunOptions, interrupt: Promise<string>): Promise<nu
         provided: {
           format: [['html', `${cucumberHtml}.partial`]],
           worldParameters: params as unknown as Record<string, never>,
-          parallel: parallel > 1 ? parallel : 0,
+          // `parallel` scenarios at once: in few worker processes, each running several (bin/lanes.ts)
+          parallel: lanePlan(parallel).workers,
           tags: [o.tags ? `(${o.tags})` : '', o.longRunning ? '' : 'not @long-running'].filter(Boolean).join(' and '),
         },
       },
@@ -324,6 +329,7 @@ export async function run(o: RunOptions, interrupt: Promise<string>): Promise<nu
     const color = useColor(process.stderr, o.profile);
     const progress = new Progress({ write: o.err, tty: Boolean(process.stderr.isTTY), color, gateLevel, deviations, columns: process.stderr.columns });
     progress.start();
+    const undoLanes = useLanes(lanePlan(parallel).lanes);
     // Cucumber's stdout formatter (progress, its default) goes nowhere: the console is ours (bin/console.ts)
     const finished = runCucumber(runConfiguration, { cwd: ROOT, stdout: discard() }, (m) => {
       envelopes.push(m);
@@ -337,6 +343,7 @@ export async function run(o: RunOptions, interrupt: Promise<string>): Promise<nu
       }, 200);
     });
     const ending = await Promise.race([finished, interrupt.then((signal) => ({ signal })), stoppedAnswering]);
+    undoLanes();
     clearInterval(watch);
     progress.stop();
     const interruption = ending && 'signal' in ending ? ending.signal : undefined;
@@ -349,7 +356,7 @@ export async function run(o: RunOptions, interrupt: Promise<string>): Promise<nu
         ? { cause: 'target stopped answering', stage: 'run', reason: redact(trippedReason, target.secrets) }
         : undefined;
 
-    const outcome = decide(scenarioResults(envelopes, gateLevel, deviations), catalogue, gateLevel, deviations, new Date().toISOString().slice(0, 10));
+    const outcome = decide(scenarioResults(envelopes, gateLevel, deviations), catalogue(), gateLevel, deviations, new Date().toISOString().slice(0, 10));
     if (interruption !== undefined) {
       outcome.gate.conforming = outcome.gate.conforming === false ? false : 'not established';
       outcome.gate.exitCode = 2;

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { isIP } from 'node:net';
 import type { ErrorObject } from 'ajv';
-import { schemas } from './schemas';
+import { validator } from './schemas';
 import type { RelPrefix } from './dialect';
 import { originProblems, TrustedOrigins } from './origins';
 
@@ -257,7 +257,7 @@ export function accountsOf(t: Pick<Target, 'users' | 'fixtures'>): { where: stri
  * defaults applied and `{"env": NAME}` secrets read from `env`. Throws TargetDescriptionError listing every problem.
  */
 export function parseTargetDescription(json: unknown, source: string, env: NodeJS.ProcessEnv = process.env): Target {
-  const validateFn = schemas().getSchema(TARGET_SCHEMA_ID);
+  const validateFn = validator(TARGET_SCHEMA_ID);
   if (!validateFn) throw new Error(`schema ${TARGET_SCHEMA_ID} missing`);
   if (!validateFn(json)) throw new TargetDescriptionError(source, describeProblems(validateFn.errors ?? [], json));
   const raw = json as RawDescription;
