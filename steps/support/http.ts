@@ -1,9 +1,9 @@
-import { Agent as HttpAgent, createServer, request as httpRequest, type IncomingHttpHeaders, type RequestListener, type Server } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest, type RequestOptions as HttpsRequestOptions } from 'node:https';
+import { Agent as HttpAgent, type RequestListener, type IncomingMessage } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
 import * as fs from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import * as tls from 'node:tls';
+import supertest from 'supertest';
 import type { Exchange } from './exchange';
 
 export interface HttpRequest {
@@ -35,15 +35,10 @@ export interface TlsOptions {
   insecure?: boolean;
 }
 
-interface Answer {
-  status: number;
-  headers: IncomingHttpHeaders;
+interface RawBody {
   text: string;
   truncated: boolean;
 }
-
-/** A failed exchange: a transport error (node's code and message), a missed deadline, or an abort. */
-type TransportError = Error & { code?: string; timeout?: number };
 
 type Pending = { who: string; abort(): void };
 
@@ -130,8 +125,8 @@ export function resetTargetHealth(): void {
 }
 
 /**
- * Connections are kept open and reused between requests of this process (a new TCP connection per request, as
- * supertest made, was the largest single CPU cost of a worker). An idle connection is
+ * Connections are kept open and reused between requests of this process (superagent's default is a new TCP
+ * connection per request: connection set-up was the largest single CPU cost of a worker). An idle connection is
  * closed after 2 s, well before the usual server keep-alive timeouts (5 s for Node, more for IIS), so that a request
  * never goes out on a connection the server is closing. The TLS options of a request (CA, verification) are part of
  * the pool's key, so connections verified differently are never shared.
@@ -140,10 +135,8 @@ const IDLE_CONNECTION_MS = 2000;
 const agents = { http: new HttpAgent({ keepAlive: true, timeout: IDLE_CONNECTION_MS, scheduling: 'lifo' }), https: new HttpsAgent({ keepAlive: true, timeout: IDLE_CONNECTION_MS, scheduling: 'lifo' }) };
 
 /**
- * Sends HTTP requests with node:http(s), to a URL or to an in-process app (served on a loopback port for the
- * request), never following redirects, and returns every answer (any status) or transport error as an Exchange.
- * Each request is bounded in time and read size. What is sent is what the Exchange records: the given headers and
- * body (plus Host, and Content-Length or none as node:http sets them), no Accept-Encoding, no default Content-Type.
+ * Sends HTTP requests with supertest, to a URL or to an in-process app, never following redirects, and returns
+ * every answer (any status) or transport error as an Exchange. Each request is bounded in time and read size.
  */
 export class HttpTransport {
   private seq = 0;
@@ -196,6 +189,9 @@ export class HttpTransport {
       return x;
     }
     const url = new URL(req.url);
+    const inProcess = Boolean(this.options.app && url.origin === this.options.appOrigin);
+    const base = inProcess && this.options.app ? supertest(this.options.app) : supertest(url.origin);
+    const method = req.method.toLowerCase() as 'get';
     const headers = { ...(req.headers ?? {}) };
     const x: Exchange = {
       seq: ++this.seq,
@@ -208,27 +204,58 @@ export class HttpTransport {
       sentAt: performance.now(),
       receivedAt: 0,
     };
+    const maxBytes = this.maxBodyBytes;
     const timeout = req.timeoutMs ?? this.timeoutMs;
+    const request = base[method](url.pathname + url.search);
+    if (!inProcess) request.agent(url.protocol === 'https:' ? agents.https : agents.http);
+    if (this.options.tls?.ca) request.ca([...tls.rootCertificates, this.options.tls.ca]);
+    if (this.options.tls?.insecure) request.disableTLSCerts();
+    const test = request
+      .redirects(0)
+      .ok(() => true)
+      .timeout({ response: timeout, deadline: timeout })
+      .buffer(true)
+      .parse(((res: IncomingMessage, done: (err: Error | null, body: RawBody) => void) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        let truncated = false;
+        res.on('data', (c: Buffer) => {
+          if (truncated) return;
+          if (size + c.length > maxBytes) {
+            chunks.push(c.subarray(0, maxBytes - size));
+            size = maxBytes;
+            truncated = true;
+            res.destroy();
+            done(null, { text: Buffer.concat(chunks).toString('utf8'), truncated });
+            return;
+          }
+          chunks.push(c);
+          size += c.length;
+        });
+        res.on('end', () => {
+          if (!truncated) done(null, { text: Buffer.concat(chunks).toString('utf8'), truncated: false });
+        });
+        res.on('error', (e) => {
+          if (!truncated) done(e, { text: '', truncated: false });
+        });
+      }) as unknown as (str: string) => unknown);
+    for (const [k, v] of Object.entries(headers)) test.set(k, v);
+    const pending: Pending = { who: req.who, abort: () => test.abort() };
     const sentWall = Date.now();
     const authenticated = Object.keys(headers).some((k) => k.toLowerCase() === 'authorization');
-    let server: Server | undefined;
+    this.pending.add(pending);
     try {
-      let target = url;
-      if (this.options.app && url.origin === this.options.appOrigin) {
-        server = createServer(this.options.app);
-        await new Promise<void>((resolve, reject) => server?.once('error', reject).listen(0, '127.0.0.1', resolve));
-        target = new URL(`${url.pathname}${url.search}`, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
-      }
-      const answer = await this.roundTrip(req, target, headers, timeout, server === undefined);
-      x.status = answer.status;
-      x.responseHeaders = answer.headers as Record<string, string | string[]>;
-      if (answer.text) x.responseBody = answer.text;
-      if (answer.truncated) x.truncated = true;
+      const res = await (req.body !== undefined ? test.send(req.body) : test);
+      const raw = res.body as RawBody | undefined;
+      x.status = res.status;
+      x.responseHeaders = res.headers as Record<string, string | string[]>;
+      if (raw && raw.text) x.responseBody = raw.text;
+      if (raw?.truncated) x.truncated = true;
       // Only an answer to an authenticated request shows that the application API still works: anonymous discovery
       // documents often sit on another origin (or a cache) that keeps answering while the API hangs.
       if (authenticated) answered();
     } catch (e) {
-      const err = e as TransportError;
+      const err = e as Error & { code?: string; timeout?: number };
       x.error = err.timeout ? `no complete answer within ${timeout} ms` : err.code ? `${err.code}: ${err.message}` : err.message || String(e);
       if (err.timeout) {
         health.timeoutsInARow++;
@@ -237,64 +264,10 @@ export class HttpTransport {
         else if (health.timeoutsInARow >= STOPPED_ANSWERING_AFTER) trip(`${health.timeoutsInARow} requests in a row had no complete answer in time, the last ${why}`);
       }
     } finally {
+      this.pending.delete(pending);
       x.receivedAt = performance.now();
-      if (server) {
-        server.closeAllConnections();
-        server.close();
-      }
     }
     this.options.onExchange?.(x);
     return x;
-  }
-
-  /** One request and its complete answer (the body read up to the cap), within `timeout` ms, abortable. */
-  private roundTrip(req: HttpRequest, url: URL, headers: Record<string, string>, timeout: number, pooled: boolean): Promise<Answer> {
-    const secure = url.protocol === 'https:';
-    const options: HttpsRequestOptions = { method: req.method.toUpperCase(), headers, agent: pooled ? (secure ? agents.https : agents.http) : false };
-    if (secure && this.options.tls?.ca) options.ca = [...tls.rootCertificates, this.options.tls.ca];
-    if (secure && this.options.tls?.insecure) options.rejectUnauthorized = false;
-    const maxBytes = this.maxBodyBytes;
-    return new Promise<Answer>((resolve, reject) => {
-      const request = (secure ? httpsRequest : httpRequest)(url, options);
-      let settled = false;
-      const pending: Pending = { who: req.who, abort: () => end(Object.assign(new Error('Aborted'), { code: 'ABORTED' })) };
-      const timer = setTimeout(() => end(Object.assign(new Error(`no complete answer within ${timeout} ms`), { timeout })), timeout);
-      function end(error: TransportError | undefined, answer?: Answer): void {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        done();
-        if (error) {
-          request.destroy();
-          reject(error);
-        } else resolve(answer as Answer);
-      }
-      const done = () => this.pending.delete(pending);
-      this.pending.add(pending);
-      request.on('error', (e: TransportError) => end(e));
-      request.on('response', (res) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        const answer = (truncated: boolean): Answer => ({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8'), truncated });
-        res.on('data', (c: Buffer) => {
-          if (settled) return;
-          if (size + c.length > maxBytes) {
-            chunks.push(c.subarray(0, maxBytes - size));
-            size = maxBytes;
-            end(undefined, answer(true));
-            res.destroy();
-            return;
-          }
-          chunks.push(c);
-          size += c.length;
-        });
-        res.on('end', () => end(undefined, answer(false)));
-        res.on('error', (e: TransportError) => end(e));
-        res.on('close', () => {
-          if (!res.complete) end(Object.assign(new Error('the connection closed before the answer was complete'), { code: 'ECONNRESET' }));
-        });
-      });
-      request.end(req.body);
-    });
   }
 }
