@@ -43,9 +43,10 @@ Environment:
   TARGET                path of the target description when --target is absent
   <NAME>                every variable a target description names as {"env": "NAME"} (passwords, tokens,
                         client secrets)
-  UCWA_CONFORMANCE_EMBEDDED_TAA=1
-                        the embedded reference server also serves the Trusted Application API (TAA accounts in
-                        every transport combination, callbacks to the suite's receiver on a loopback port)
+  UCWA_CONFORMANCE_EMBEDDED_TAA=0
+                        the embedded reference server serves UCWA only (by default it also serves the Trusted
+                        Application API: TAA accounts in every transport combination, callbacks to the suite's
+                        receiver on a loopback port; never with --rel-prefix "")
 
 Reports (in the report directory): conformance.html (requirement matrix, failures with their exchanges),
 cucumber.html (Cucumber's report), summary.json (schemas/summary.schema.json), junit.xml, messages.ndjson.

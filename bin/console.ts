@@ -158,10 +158,14 @@ export function paintSummary(text: string, color: boolean): string {
     .replace(/verdict: (CONFORMING)/, (_, v: string) => `verdict: ${paint(true, 'green', v)}`);
 }
 
-/** The one-line verdict with its counts: "CONFORMING — 1 warning", "NOT CONFORMING — 2 failed, 1 inconclusive". */
+/**
+ * The one-line verdict with its counts of requirements: "CONFORMING — 1 warning", "NOT CONFORMING — 2 failed,
+ * 1 inconclusive". A requirement checked in several transport combinations counts once, with its worst verdict (the
+ * per-scenario counts are on the "Scenarios:" line above it).
+ */
 export function headline(o: Outcome): string {
   const n = { fail: 0, warning: 0, inconclusive: 0, 'expected fail': 0 } as Record<string, number>;
-  for (const s of o.scenarios) if (s.verdict in n) n[s.verdict]!++;
+  for (const r of o.requirements) if (r.verdict in n) n[r.verdict]!++;
   const counts = [
     n.fail ? `${n.fail} failed` : '',
     n.warning ? `${n.warning} warning${n.warning === 1 ? '' : 's'}` : '',

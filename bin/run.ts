@@ -397,13 +397,13 @@ export async function run(o: RunOptions, interrupt: Promise<string>): Promise<nu
 }
 
 /**
- * Whether the embedded run serves the Trusted Application API beside UCWA (TARGET.md §9): the environment variable
- * UCWA_CONFORMANCE_EMBEDDED_TAA=1 switches it on (=0 off) while the TAA scenarios are being completed; the bare
- * dialect "" has no TAA surface (the reference server refuses it), so that run stays UCWA-only.
+ * Whether the embedded run serves the Trusted Application API beside UCWA (TARGET.md §9): yes, so that a default
+ * run leaves no requirement not applicable; UCWA_CONFORMANCE_EMBEDDED_TAA=0 runs the UCWA accounts only. The bare
+ * dialect "" has no TAA surface (the reference server refuses it, WIRE-3), so that run stays UCWA-only.
  */
 export function embeddedTaa(relPrefix: RelPrefix, env: NodeJS.ProcessEnv = process.env): boolean {
   if (relPrefix === '') return false;
-  return env.UCWA_CONFORMANCE_EMBEDDED_TAA === '1';
+  return env.UCWA_CONFORMANCE_EMBEDDED_TAA !== '0';
 }
 
 /** Literal strings under `password`, `token` (and later `clientSecret`) members anywhere in a raw description. */

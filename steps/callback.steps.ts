@@ -254,6 +254,7 @@ Then("every callback about the caller's conversation carries that callbackContex
 Given('the receiver holds its answer to the next started callback at a fresh conversation URL for {int} seconds', async function (this: ConformanceWorld, seconds: number) {
   const url = await this.receiver.conversationUrl();
   taaScenario(this).conversationUrl = url;
+  taaScenario(this).holdMs = seconds * 1000;
   await scenarioRule(this, { url, match: 'invitation-started', times: 1, holdMs: seconds * 1000 });
 });
 
@@ -274,7 +275,8 @@ When('the caller cancels its invitation while the answer to its started callback
 });
 
 Then('no callback about that conversation arrived before the held answer was given', async function (this: ConformanceWorld) {
-  await this.completed('caller');
+  // the completed callback may only come after the held answer: the event deadline starts when that answer is given
+  await this.completed('caller', EVENT_WAIT_MS + (taaScenario(this).holdMs ?? 0));
   const url = taaScenario(this).conversationUrl as string;
   const atUrl = (await this.receiver.callbacks({ url, since: taaScenario(this).mark ?? 0 })).sort((a, b) => a.seq - b.seq);
   const held = atUrl.find((c) => (c.answer.heldMs ?? 0) > 0);

@@ -11,7 +11,8 @@ test('the console of a conforming run with a SHOULD warning says CONFORMING with
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'console-'));
   const { code, out } = await runSuite(['--report-dir', dir, '--parallel', '2', '--tags', '@req:SEC-5 or @req:SM-3'], { NO_COLOR: '1' });
   assert.equal(code, 0, out);
-  assert.match(out, /^Verdict: CONFORMING — 1 warning \(2 scenarios\)$/m);
+  // one requirement warned (SEC-5), whatever the number of transport combinations it ran in
+  assert.match(out, /^Verdict: CONFORMING — 1 warning \(\d+ scenarios\)$/m);
   assert.doesNotMatch(out, /\b1 failed\b/);
   // Cucumber's own count ("2 scenarios (1 failed, 1 passed)") is not printed
   assert.doesNotMatch(out, /\d+ scenarios? \(/);

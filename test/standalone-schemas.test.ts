@@ -24,7 +24,8 @@ test('the generated standalone validators give every example the verdict and err
   assert.equal(generated.__digest, schemaDigest());
   let compared = 0;
   for (const dir of fs.readdirSync(EXAMPLES_DIR)) {
-    const id = `urn:ucwa-conformance:${dir}:1`;
+    // the examples folder is named after the schema; its $id carries the schema's version (target-description:2)
+    const id = schemaIds().find((x) => x.startsWith(`urn:ucwa-conformance:${dir}:`)) ?? `urn:ucwa-conformance:${dir}:1`;
     const runtime = schemas().getSchema(id);
     const standalone = generated[id];
     assert.ok(runtime && standalone, `a validator for ${id}`);

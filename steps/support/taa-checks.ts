@@ -283,6 +283,8 @@ export interface TaaScenario {
   mark?: number;
   /** the conversation callbackUrl the caller passed (TSM-1, CB-4, CB-10) */
   conversationUrl?: string;
+  /** how long the receiver holds its answer to the conversation's started callback (CB-10), in ms */
+  holdMs?: number;
   /** the callbackContext the scenario expects back (CB-7, CB-8, CB-9) and the rule that answered it */
   context?: { value: string; rule?: RuleHandle };
   /** threadIds of refused startMessaging requests (TSM-2) */
