@@ -363,6 +363,15 @@ export class ConformanceWorld extends World<WorldParameters> {
   async cleanUp(): Promise<void> {
     if (this.closing) return;
     this.closing = true;
+    try {
+      await this.cleanUpCreated();
+    } finally {
+      // the pair is given back only once what the scenario made is gone (TARGET.md §10)
+      this.lease?.release();
+    }
+  }
+
+  private async cleanUpCreated(): Promise<void> {
     for (const fn of this.cleanUps) await fn().catch(() => undefined);
     for (const app of this.apps.values()) app.channel?.stop();
     // Let requests in flight (an application being created, say) finish, so that what they made is cleaned up.
@@ -379,7 +388,6 @@ export class ConformanceWorld extends World<WorldParameters> {
     this.transport.abortAll();
     await Promise.all([...this.apps.values()].filter((a) => !a.deleted).map((a) => a.delete().catch(() => undefined)));
     this.transport.abortAll();
-    this.lease?.release();
   }
 
 }
