@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -80,9 +81,22 @@ function runSuite(args: string[]): Promise<ProcessRun> {
   });
 }
 
-/** The reference server in this process, counting requests and noting when the first one arrived. */
+/** A loopback port free at this moment (the suite's callback receiver binds it next). */
+async function freePort(): Promise<number> {
+  const probe = net.createServer();
+  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise<void>((r) => probe.close(() => r()));
+  return port;
+}
+
+/**
+ * The reference server in this process, counting requests and noting when the first one arrived. It serves the
+ * Trusted Application API beside UCWA as the default embedded run does (TARGET.md §9), its TAA endpoints calling
+ * back the suite's receiver on a free loopback port, so the figures are those of a default run.
+ */
 async function countingReference() {
-  const app = createApp();
+  const app = createApp({ taa: { callbackOrigin: `http://127.0.0.1:${await freePort()}` }, callbackAllowHttp: true });
   const counter = { requests: 0, first: [] as number[] };
   const server = http.createServer((req, res) => {
     counter.requests++;
@@ -91,6 +105,7 @@ async function countingReference() {
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  app.listening(url);
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bench-')), 'target.json');
   fs.writeFileSync(file, JSON.stringify(app.describe(url)));
   return {
