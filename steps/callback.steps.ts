@@ -27,6 +27,7 @@ import {
   unresolvableHrefs,
 } from './support/taa-checks';
 import { EVENT_WAIT_MS } from './support/timing';
+import { cancelAsPrerequisite } from './support/cancelling';
 import type { ConformanceWorld, Role } from './support/world';
 
 /** Every TAA scenario notes where the receiver's record stood when it began: its callbacks come after. */
@@ -266,12 +267,7 @@ Given('the caller has started messaging the callee with that conversation callba
 });
 
 When('the caller cancels its invitation while the answer to its started callback is held', async function (this: ConformanceWorld) {
-  await this.readInvitation('caller');
-  const cancel = this.invitation('caller').remembered.cancel;
-  if (!cancel) throw new Inconclusive("prerequisite MI-13 failed: the caller's invitation offers no cancel link");
-  const x = await this.app('caller').post(cancel);
-  this.last = x;
-  if (x.status !== 204) throw new Inconclusive(`prerequisite CAN-1 failed: cancel answered ${x.status ?? x.error}`, x);
+  await cancelAsPrerequisite(this);
 });
 
 Then('no callback about that conversation arrived before the held answer was given', async function (this: ConformanceWorld) {

@@ -6,6 +6,7 @@ import { show } from './support/expect';
 import { hasLink, resolveHref } from './support/links';
 import type { TaaExchange } from './support/taa/client';
 import { taaAccounts, tokenOf } from './support/taa-checks';
+import { cancelAsPrerequisite } from './support/cancelling';
 import type { ConformanceWorld } from './support/world';
 
 const DISCOVER_SCHEMA = 'urn:ucwa-conformance:taa-discover:1';
@@ -46,12 +47,7 @@ Then('every discovery document has a self link and the discover rel', function (
 });
 
 When('the caller cancels its invitation', async function (this: ConformanceWorld) {
-  await this.readInvitation('caller');
-  const cancel = this.invitation('caller').remembered.cancel;
-  if (!cancel) throw new Inconclusive("prerequisite MI-13 failed: the caller's invitation offers no cancel link");
-  const x = await this.app('caller').post(cancel);
-  this.last = x;
-  if (x.status !== 204) throw new Inconclusive(`prerequisite CAN-1 failed: cancel answered ${x.status ?? x.error}`, x);
+  await cancelAsPrerequisite(this);
   await this.completed('caller');
 });
 

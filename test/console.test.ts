@@ -16,11 +16,12 @@ test('the console of a conforming run with a SHOULD warning says CONFORMING with
   assert.doesNotMatch(out, /\b1 failed\b/);
   // Cucumber's own count ("2 scenarios (1 failed, 1 passed)") is not printed
   assert.doesNotMatch(out, /\d+ scenarios? \(/);
-  // the warning shows requirement, expected, actual and its first exchange only
-  assert.match(out, /^WARNING features\/.*Discovery and every href use HTTPS$/m);
+  // one warning block per transport combination the scenario ran in (`[taa→ucwa]`), each with its first exchange only
+  assert.match(out, /^WARNING features\/.*Discovery and every href use HTTPS( \[[a-z→]+\])?$/m);
+  const warnings = (out.match(/^WARNING /gm) ?? []).length;
   assert.match(out, /expected: https for discoveryUrl/);
   assert.match(out, /actual: {3}\d+ plain-http URLs/);
-  assert.equal((out.match(/^ {6}#\d+ /gm) ?? []).length, 1, out);
+  assert.equal((out.match(/^ {6}#\d+ /gm) ?? []).length, warnings, out);
   assert.match(out, /more exchanges? in the HTML report \(or --verbose\)/);
   assert.doesNotMatch(out, /\x1b\[/, 'NO_COLOR: no escape codes');
 

@@ -21,3 +21,16 @@ export async function checkUnchangedAfterCancel(w: ConformanceWorld, req: string
   const now = await messagingState(w, 'caller');
   w.check(req, now.state === was, `the caller's messaging still in state ${show(was)} (Connected after success, MI-15)`, show(now.state), [now.x]);
 }
+
+/**
+ * The caller cancels its tracked invitation on the cancel link of a fresh read (a prerequisite of the scenario, not
+ * the request under test): inconclusive naming MI-13 or CAN-1 when that fails.
+ */
+export async function cancelAsPrerequisite(w: ConformanceWorld): Promise<void> {
+  await w.readInvitation('caller');
+  const cancel = w.invitation('caller').remembered.cancel;
+  if (!cancel) throw new Inconclusive("prerequisite MI-13 failed: the caller's invitation offers no cancel link");
+  const x = await w.app('caller').post(cancel);
+  w.last = x;
+  if (x.status !== 204) throw new Inconclusive(`prerequisite CAN-1 failed: cancel answered ${x.status ?? x.error}`, x);
+}
