@@ -253,7 +253,14 @@ export class CallbackReceiver {
     // Recorded at arrival (the order of arrival is the order of the record, CB-10), the answer it is given included.
     this.records.push(record);
     this.wake();
-    if (holdMs) setTimeout(send, holdMs);
+    // A timer may fire up to a millisecond early; the held answer never goes before arrivedAt + holdMs, the time the
+    // record (as workers may already have read it) says it was given (CB-10 compares arrivals with it).
+    const sendWhenHeld = () => {
+      const left = arrivedAt + holdMs - epochNow();
+      if (left > 0) setTimeout(sendWhenHeld, Math.ceil(left));
+      else send();
+    };
+    if (holdMs) setTimeout(sendWhenHeld, holdMs);
     else send();
   }
 
