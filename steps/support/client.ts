@@ -238,6 +238,20 @@ export class User {
   }
 }
 
+/**
+ * POSTs startMessaging on `url` for either transport's session: `body` as JSON unless `o.rawBody` is given;
+ * `toInQuery` puts `to` in the query with the URL builder instead (SM-4).
+ */
+export function postStartMessaging(
+  user: { request(method: string, url: string, o?: RequestOptions): Promise<Exchange> },
+  url: string,
+  body: unknown,
+  o: RequestOptions & { toInQuery?: string } = {},
+): Promise<Exchange> {
+  const target = o.toInQuery ? withQueryParameter(url, 'to', o.toInQuery) : url;
+  return user.request('POST', target, o.rawBody !== undefined ? o : { ...o, body });
+}
+
 /** An application of a user: its links, its event channel and the operations the profile names. */
 export class Application implements Session {
   readonly transport = 'ucwa' as const;
@@ -301,8 +315,7 @@ export class Application implements Session {
 
   /** POST startMessaging with the given body; `toInQuery` puts `to` in the query instead (SM-4). */
   startMessaging(body: unknown, o: RequestOptions & { toInQuery?: string } = {}): Promise<Exchange> {
-    const url = o.toInQuery ? withQueryParameter(this.startMessagingUrl, 'to', o.toInQuery) : this.startMessagingUrl;
-    return this.user.request('POST', url, o.rawBody !== undefined ? o : { ...o, body });
+    return postStartMessaging(this.user, this.startMessagingUrl, body, o);
   }
 
   get(url: string, o: RequestOptions = {}): Promise<Exchange> {

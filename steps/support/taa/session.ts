@@ -1,4 +1,4 @@
-import { Inconclusive, objectBody, type Client, type RequestOptions } from '../client';
+import { Inconclusive, objectBody, postStartMessaging, type Client, type RequestOptions } from '../client';
 import { CallbackChannel } from '../callbacks/channel';
 import type { ReceiverClient } from '../callbacks/client';
 import type { Exchange } from '../exchange';
@@ -155,8 +155,7 @@ export class TaaSession implements Session {
   async startMessaging(body: unknown, o: RequestOptions & { toInQuery?: string } = {}): Promise<Exchange> {
     await this.open();
     if (isObject(body) && typeof body.callbackUrl === 'string') this.channel?.addConversationUrl(body.callbackUrl);
-    const url = o.toInQuery ? withQueryParameter(this.startMessagingUrl, 'to', o.toInQuery) : this.startMessagingUrl;
-    return this.user.request('POST', url, o.rawBody !== undefined ? o : { ...o, body });
+    return postStartMessaging(this.user, this.startMessagingUrl, body, o);
   }
 
   get(url: string, o: RequestOptions = {}): Promise<Exchange> {
