@@ -55,15 +55,17 @@ export function secretLeaks(w: ConformanceWorld): { label: string; where: string
   const list = secrets(w);
   const tokenUrls = new Set([...w.users.values()].map((u) => u.tokenUrl).filter((u): u is string => !!u));
   const out: { label: string; where: string; exchange: Exchange }[] = [];
+  const forms = list.map((s) => ({ ...s, encoded: encodeURIComponent(s.value) }));
+  const found = (text: string, s: (typeof forms)[number]) => text.includes(s.value) || (s.encoded !== s.value && text.includes(s.encoded));
   for (const x of w.client.exchanges) {
     if (isTokenResponse(x, tokenUrls)) continue;
     const parts: [string, string][] = Object.entries(x.responseHeaders)
       .filter((e): e is [string, string | string[]] => e[1] !== undefined)
       .map(([k, v]) => [`header ${k}`, Array.isArray(v) ? v.join('\n') : v]);
     if (x.responseBody) parts.push(['body', x.responseBody]);
-    for (const s of list)
-      for (const [where, text] of parts)
-        if (text.includes(s.value) || text.includes(encodeURIComponent(s.value))) out.push({ label: s.label, where, exchange: x });
+    // one search of the whole response per secret; the parts are looked at only when it is there
+    const whole = parts.map((p) => p[1]).join('\n');
+    for (const s of forms) if (found(whole, s)) for (const [where, text] of parts) if (found(text, s)) out.push({ label: s.label, where, exchange: x });
   }
   return out;
 }
