@@ -70,6 +70,13 @@ export function initBreaker(dir: string): void {
   fs.writeFileSync(path.join(dir, 'answered'), '');
 }
 
+/**
+ * How stale the shared files may be: another process's trip is seen, and this process's last answer is written, at
+ * most this long after it happened (reading or touching a file on every request cost a quick run about 1 s of CPU).
+ */
+export const BREAKER_SHARE_MS = 100;
+let trippedCheckedAt = -Infinity;
+
 /** Why the run's breaker tripped, or undefined while the target answers. */
 export function breakerTripped(dir = breakerDir()): string | undefined {
   if (health.tripped !== undefined) return health.tripped;
@@ -79,6 +86,15 @@ export function breakerTripped(dir = breakerDir()): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** breakerTripped for every request: the shared file is read at most every BREAKER_SHARE_MS. */
+function trippedBeforeSending(): string | undefined {
+  if (health.tripped !== undefined || !breakerDir()) return health.tripped;
+  const now = performance.now();
+  if (now - trippedCheckedAt < BREAKER_SHARE_MS) return undefined;
+  trippedCheckedAt = now;
+  return breakerTripped();
 }
 
 function trip(reason: string): void {
@@ -93,17 +109,29 @@ function trip(reason: string): void {
   }
 }
 
-function answered(): void {
-  health.lastAnswerAt = Date.now();
-  health.timeoutsInARow = 0;
+let touchedAt = 0;
+let touchTimer: NodeJS.Timeout | undefined;
+
+function touchAnswered(): void {
+  touchTimer = undefined;
   const dir = breakerDir();
   if (!dir) return;
+  touchedAt = Date.now();
   try {
-    const now = new Date();
+    const now = new Date(health.lastAnswerAt);
     fs.utimesSync(path.join(dir, 'answered'), now, now);
   } catch {
     /* the run's temporary directory is gone: the run is ending */
   }
+}
+
+function answered(): void {
+  health.lastAnswerAt = Date.now();
+  health.timeoutsInARow = 0;
+  if (!breakerDir()) return;
+  // the file's time is the last answer, written at most BREAKER_SHARE_MS after it
+  if (health.lastAnswerAt - touchedAt >= BREAKER_SHARE_MS) touchAnswered();
+  else touchTimer ??= setTimeout(touchAnswered, BREAKER_SHARE_MS - (health.lastAnswerAt - touchedAt)).unref();
 }
 
 /** When an authenticated request of the run last got a complete answer (ms since the epoch). */
@@ -122,6 +150,8 @@ export function resetTargetHealth(): void {
   health.timeoutsInARow = 0;
   health.lastAnswerAt = 0;
   delete health.tripped;
+  trippedCheckedAt = -Infinity;
+  touchedAt = 0;
 }
 
 /**
@@ -171,7 +201,7 @@ export class HttpTransport {
   }
 
   async send(req: HttpRequest): Promise<Exchange> {
-    const stopped = breakerTripped();
+    const stopped = trippedBeforeSending();
     if (stopped !== undefined) {
       const now = performance.now();
       const x: Exchange = {
@@ -260,6 +290,8 @@ export class HttpTransport {
       if (err.timeout) {
         health.timeoutsInARow++;
         const why = `${x.method} ${x.url} had no complete answer within ${timeout} ms`;
+        // another process's answers reach the shared file up to BREAKER_SHARE_MS late
+        if (req.timeoutMs === undefined) await new Promise((r) => setTimeout(r, 2 * BREAKER_SHARE_MS));
         if (req.timeoutMs === undefined && lastAnswerAt() < sentWall) trip(`${why}, and no authenticated request was answered meanwhile`);
         else if (health.timeoutsInARow >= STOPPED_ANSWERING_AFTER) trip(`${health.timeoutsInARow} requests in a row had no complete answer in time, the last ${why}`);
       }
