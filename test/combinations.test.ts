@@ -188,13 +188,11 @@ describe('pair leases', () => {
     process.env[PAIRS_DIR_VARIABLE] = dir;
     try {
       const target = targetWith('ucwa-ucwa', 'ucwa-ucwa');
-      fs.mkdirSync(path.join(dir, 'pair-0'));
-      fs.writeFileSync(path.join(dir, 'pair-0', 'owner'), String(process.pid)); // held by a live process
-      fs.mkdirSync(path.join(dir, 'pair-1'));
-      fs.writeFileSync(path.join(dir, 'pair-1', 'owner'), '2147483646'); // its owner is gone
+      fs.writeFileSync(path.join(dir, 'pair-0'), String(process.pid)); // held by a live process
+      fs.writeFileSync(path.join(dir, 'pair-1'), '2147483646'); // its owner is gone
       const l = await leasePair(target, { caller: 'ucwa', callee: 'ucwa' }, { pollMs: 5 });
       assert.equal(l.index, 1);
-      assert.equal(fs.readFileSync(path.join(dir, 'pair-1', 'owner'), 'utf8'), String(process.pid));
+      assert.equal(fs.readFileSync(path.join(dir, 'pair-1'), 'utf8'), String(process.pid));
       l.release();
       assert.equal(fs.existsSync(path.join(dir, 'pair-1')), false);
       await assert.rejects(leasePair(target, { caller: 'taa' }), NoSuchPair);
