@@ -42,10 +42,12 @@ export function combinationName(c: Combination): string {
   return `${c.caller}→${c.callee}`;
 }
 
-let parsed: { key: unknown; target: Target } | undefined;
+let parsed: { key: string; target: Target } | undefined;
 
+/** The parsed target, once per worker: Cucumber hands every World a copy of its parameters, so the key is their text. */
 function targetFrom(p: WorldParameters): Target {
-  if (!parsed || parsed.key !== p.description) parsed = { key: p.description, target: parseTargetDescription(p.description, p.source) };
+  const key = `${p.source}\n${JSON.stringify(p.description)}`;
+  if (parsed?.key !== key) parsed = { key, target: parseTargetDescription(p.description, p.source) };
   return parsed.target;
 }
 
