@@ -5,6 +5,7 @@ import { embedded, isObject, link, resolveHref, withQueryParameter, type Doc } f
 import type { Account, Target } from './target';
 import { EventChannel } from './events';
 import type { Session } from './session';
+import { forgetToken, recall, remember, reuseUntil } from './sign-ins';
 
 /** An observation could not be made for a reason outside the requirement under test (PROFILE.md §1 verdicts). */
 export class Inconclusive extends Error {
@@ -140,6 +141,7 @@ export class Client {
       ...(o.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {}),
     });
     this.exchanges.push(x);
+    if (bearer !== undefined && x.status === 401) forgetToken(this.target, bearer);
     return x;
   }
 
@@ -193,9 +195,18 @@ export class User {
 
   /**
    * Signs in as PROFILE.md D2 describes: discovery, the anonymous 401 challenge, the password grant (or the given
-   * token), then the user resource with the token. Throws Inconclusive naming the step that failed.
+   * token), then the user resource with the token. Throws Inconclusive naming the step that failed. With `reuse`, a
+   * sign-in of the same account this worker remembers is taken instead (steps/support/sign-ins.ts); every sign-in
+   * that succeeds is remembered.
    */
-  async signIn(): Promise<void> {
+  async signIn(o: { reuse?: boolean } = {}): Promise<void> {
+    const target = this.client.target;
+    const kept = o.reuse ? recall(target, 'ucwa', this.account) : undefined;
+    if (kept) {
+      Object.assign(this, { userUrl: kept.userUrl, token: kept.token, applicationsUrl: kept.applicationsUrl, ...(kept.tokenUrl !== undefined ? { tokenUrl: kept.tokenUrl } : {}) });
+      return;
+    }
+    let expiresIn: unknown;
     const found = await this.client.discover(this.role);
     const last = found.exchanges[found.exchanges.length - 1];
     if (!found.userUrl) throw new Inconclusive('prerequisite DISC-1 failed: the discovery document does not lead to the user resource', last);
@@ -212,12 +223,14 @@ export class User {
       if (grant.status !== 200 || typeof token !== 'string' || !token)
         throw new Inconclusive('prerequisite AUTH-1 failed: the password grant gave no access_token', grant);
       this.token = token;
+      expiresIn = objectBody(grant)?.expires_in;
     }
     const user = await this.request('GET', this.userUrl);
     const body = objectBody(user);
     this.applicationsUrl = body ? link({ url: this.userUrl, body }, '', 'applications') : undefined;
     if (user.status !== 200 || !this.applicationsUrl)
       throw new Inconclusive('prerequisite DISC-3 failed: the user resource gave no applications link', user);
+    remember(target, 'ucwa', this.account, { userUrl: this.userUrl, token: this.token, applicationsUrl: this.applicationsUrl, ...(this.tokenUrl !== undefined ? { tokenUrl: this.tokenUrl } : {}) }, reuseUntil(expiresIn));
   }
 
   /** POST a new application (APP-1) and return the raw exchange. */

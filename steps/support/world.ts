@@ -17,6 +17,7 @@ import { validate } from './schemas';
 import { leasePair, pairsOf, wantedOf, combinationOfPair, type Combination, type PairLease, type Wanted } from './pairs';
 import { parseTargetDescription, type Account, type TaaConfig, type Target } from './target';
 import { EVENT_WAIT_MS } from './timing';
+import { signsInAfresh } from './sign-ins';
 
 /** What the runner hands every worker: the raw description (secrets still `{"env": …}`) and where it came from. */
 export interface WorldParameters {
@@ -246,7 +247,7 @@ export class ConformanceWorld extends World<WorldParameters> {
     if (existing) return existing;
     if (this.isTaa(role)) return this.readyTaa(role);
     const user = this.user(role);
-    if (!user.token) await user.signIn();
+    if (!user.token) await user.signIn({ reuse: !signsInAfresh(this.requirementIds) });
     const app = await user.createApplication();
     this.apps.set(role, app);
     if (this.closing) {
@@ -265,7 +266,7 @@ export class ConformanceWorld extends World<WorldParameters> {
     const pending = this.taaReady.get(role);
     if (pending) return pending;
     const p = (async () => {
-      const user = new TaaUser(this.taaClient, role, this.pair[role], (t) => this.issuedTokens.push(t));
+      const user = new TaaUser(this.taaClient, role, this.pair[role], (t) => this.issuedTokens.push(t), !signsInAfresh(this.requirementIds));
       const session = new TaaSession(user);
       await session.openChannel(this.receiver, (x, token) => {
         this.client.exchanges.push(x);

@@ -75,12 +75,18 @@ export class TaaClient {
 
   /** A bearer token for `account`: its ready token, or the grant's `access_token`; Inconclusive naming TAUTH-5 otherwise. */
   async tokenFor(account: Account, who: string): Promise<string> {
-    if (account.token !== undefined) return account.token;
+    return (await this.tokenGrantFor(account, who)).token;
+  }
+
+  /** tokenFor with the grant's `expires_in` (undefined for a ready token). */
+  async tokenGrantFor(account: Account, who: string): Promise<{ token: string; expiresIn?: unknown }> {
+    if (account.token !== undefined) return { token: account.token };
     const x = await this.grant(account, who);
-    const token = objectBody(x)?.access_token;
+    const body = objectBody(x);
+    const token = body?.access_token;
     if (x.status !== 200 || typeof token !== 'string' || !token)
       throw new Inconclusive(`${this.taa.token?.issuedByTarget ? 'prerequisite TAUTH-5 failed: ' : ''}the client-credentials grant of ${who} gave no access_token (${x.status ?? x.error})`, x);
-    return token;
+    return { token, expiresIn: body?.expires_in };
   }
 
   /** GET `taa.discoverUrl` (TDISC-1) with `bearer` (undefined: no Authorization). */

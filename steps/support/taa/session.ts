@@ -6,10 +6,13 @@ import { embedded, isObject, link, withQueryParameter, type Doc } from '../links
 import type { Session, SessionUser } from '../session';
 import type { Account } from '../target';
 import { TaaClient } from './client';
+import { recall, remember, reuseUntil, type TaaSignIn } from '../sign-ins';
 
 /** A TAA endpoint's credentials: the token is obtained on the first request that needs it (never before: TAPP-6). */
 export class TaaUser implements SessionUser {
   token?: string;
+  /** the grant's `expires_in`, when this user obtained its token */
+  expiresIn?: unknown;
   private pending?: Promise<string>;
 
   constructor(
@@ -18,17 +21,31 @@ export class TaaUser implements SessionUser {
     readonly account: Account,
     /** told about every token obtained, for redaction */
     private readonly onToken: (token: string) => void = () => undefined,
+    /** take a sign-in of this account the worker remembers (steps/support/sign-ins.ts) */
+    readonly reuse = false,
   ) {}
 
   get client(): Client {
     return this.taa.client;
   }
 
-  /** The endpoint's token: its ready token or the client-credentials grant's (once). */
+  /** A remembered sign-in of this account, when `reuse` allows one. */
+  remembered(): TaaSignIn | undefined {
+    return this.reuse ? recall(this.client.target, 'taa', this.account) : undefined;
+  }
+
+  /** The endpoint's token: its ready token, a remembered one, or the client-credentials grant's (once). */
   async ensureToken(): Promise<string> {
     if (this.token) return this.token;
-    this.pending ??= this.taa.tokenFor(this.account, this.role).then((t) => {
+    const kept = this.remembered();
+    if (kept) {
+      this.token = kept.token;
+      if (kept.token !== this.account.token) this.onToken(kept.token);
+      return kept.token;
+    }
+    this.pending ??= this.taa.tokenGrantFor(this.account, this.role).then(({ token: t, expiresIn }) => {
       this.token = t;
+      this.expiresIn = expiresIn;
       if (t !== this.account.token) this.onToken(t);
       return t;
     });
@@ -88,6 +105,14 @@ export class TaaSession implements Session {
 
   private async doOpen(): Promise<void> {
     const role = this.user.role;
+    const kept = this.user.remembered();
+    if (kept) {
+      await this.user.ensureToken();
+      this.applicationsUrl = kept.applicationsUrl;
+      this.application = kept.application;
+      this.communication = kept.communication;
+      return;
+    }
     const token = await this.user.ensureToken();
     const d = await this.user.taa.discover(role, token);
     this.discoverExchange = d;
@@ -104,6 +129,7 @@ export class TaaSession implements Session {
     if (x.status !== 200 || !body || !isObject(comm)) throw new Inconclusive('prerequisite TAPP-2 failed: the application resource has no embedded ⟨communication⟩', x);
     this.application = { url: x.url, body };
     this.communication = comm;
+    remember(this.user.client.target, 'taa', this.user.account, { token, applicationsUrl: applications, application: this.application, communication: comm }, reuseUntil(this.user.expiresIn));
   }
 
   linkOf(part: 'application' | 'me' | 'communication', name: string): string | undefined {
