@@ -60,9 +60,48 @@ let lanesPerWorker = 1;
 class LaneAdapter extends CucumberAdapter {
   /** test cases in flight per worker id */
   private readonly busy = new Map<string, number>();
+  /** set by run(): until then the workers start up, and what they say waits */
+  private running = false;
+  private readonly early: Message[] = [];
+  private earlyExits: (number | null)[] = [];
+
+  /**
+   * The worker processes start as soon as the run knows what to load, while the coordinator still assembles the
+   * test cases (Cucumber starts them only afterwards): their start-up, ~0.7 s of loading on this machine, overlaps
+   * that work instead of following it.
+   */
+  constructor(...args: unknown[]) {
+    super(...args);
+    const total = (args[4] as { parallel: number }).parallel;
+    for (let i = 0; i < total; i++) (this as unknown as { startWorker(id: string, total: number): void }).startWorker(String(i), total);
+  }
 
   private get self(): AdapterInternals {
     return this as unknown as AdapterInternals;
+  }
+
+  async run(assembledTestCases: readonly Item[]): Promise<boolean> {
+    const a = this.self as AdapterInternals & { onFinish?: (ok: boolean) => void; logger: { warn(m: string): void } };
+    a.todo = Array.from(assembledTestCases);
+    return new Promise<boolean>((resolve) => {
+      a.onFinish = (ok) => {
+        if (a.idleInterventions > 0) a.logger.warn(`WARNING: All workers went idle ${a.idleInterventions} time(s). Consider revising handler passed to setParallelCanAssign.`);
+        resolve(ok);
+      };
+      this.running = true;
+      // envelopes a worker sent while starting (BeforeAll hooks) follow testRunStarted and the test cases
+      for (const m of this.early.splice(0)) a.eventBroadcaster.emit('envelope', m.envelope);
+      for (const code of this.earlyExits.splice(0)) this.onWorkerProcessClose(code);
+      for (const worker of Object.values(a.workers)) if (worker.state === IDLE) this.awakenWorkers(worker);
+    });
+  }
+
+  onWorkerProcessClose(exitCode: number | null): void {
+    if (!this.running) {
+      this.earlyExits.push(exitCode);
+      return;
+    }
+    (CucumberAdapter.prototype as unknown as { onWorkerProcessClose(c: number | null): void }).onWorkerProcessClose.call(this, exitCode);
   }
 
   parseWorkerMessage(worker: ManagedWorker, message: Message): void {
@@ -71,10 +110,11 @@ class LaneAdapter extends CucumberAdapter {
       case 'READY':
         worker.state = IDLE;
         this.busy.set(worker.id, 0);
-        this.awakenWorkers(worker);
+        if (this.running) this.awakenWorkers(worker);
         break;
       case 'ENVELOPE':
-        a.eventBroadcaster.emit('envelope', message.envelope);
+        if (this.running) a.eventBroadcaster.emit('envelope', message.envelope);
+        else this.early.push(message);
         break;
       case 'FINISHED': {
         if (!message.success) a.failing = true;
