@@ -19,6 +19,7 @@ import { discard, failureText, headline, paintSummary, Progress, useColor } from
 import { loadDeviations, type Deviation } from './deviations';
 import { ConfigurationError } from './errors';
 import { lanePlan, useLanes } from './lanes';
+import { DURATIONS_VARIABLE, durationsFile, recordDurations } from './durations';
 import { loadCatalogue, ROOT } from './features';
 import { conformanceHtml } from './report/html';
 import { junitXml } from './report/junit';
@@ -330,6 +331,9 @@ export async function run(o: RunOptions, interrupt: Promise<string>): Promise<nu
     const progress = new Progress({ write: o.err, tty: Boolean(process.stderr.isTTY), color, gateLevel, deviations, columns: process.stderr.columns });
     progress.start();
     const undoLanes = useLanes(lanePlan(parallel).lanes);
+    // longest first, by what the last complete run against this target recorded (bin/slow-first.js)
+    const durations = durationsFile(target.name);
+    if (durations) process.env[DURATIONS_VARIABLE] = durations;
     // Cucumber's stdout formatter (progress, its default) goes nowhere: the console is ours (bin/console.ts)
     const finished = runCucumber(runConfiguration, { cwd: ROOT, stdout: discard() }, (m) => {
       envelopes.push(m);
@@ -376,6 +380,13 @@ export async function run(o: RunOptions, interrupt: Promise<string>): Promise<nu
       ...(stopped ? { stopped } : {}),
     });
     writeReports(o.reportDir, summary, outcome.scenarios, envelopes);
+    if (durations && ending === undefined && !stopped) {
+      try {
+        recordDurations(durations, envelopes);
+      } catch (e) {
+        o.err(`note: the scenario durations could not be recorded in ${durations}: ${(e as Error).message}\n`);
+      }
+    }
     if (receiver) {
       const stray = receiver.records.filter((c) => !c.route || c.method !== 'POST').length;
       o.err(`Callback receiver (${receiver.listening.join(', ')}): ${receiver.records.length} requests recorded, ${stray} of them to no callback URL (404) or not POST (405)\n`);
@@ -388,6 +399,7 @@ export async function run(o: RunOptions, interrupt: Promise<string>): Promise<nu
   } finally {
     if (process.env[BREAKER_DIR_VARIABLE] === breakerDir) delete process.env[BREAKER_DIR_VARIABLE];
     if (process.env[PAIRS_DIR_VARIABLE] === path.join(breakerDir, 'pairs')) delete process.env[PAIRS_DIR_VARIABLE];
+    delete process.env[DURATIONS_VARIABLE];
     expansion?.remove();
     fs.rmSync(breakerDir, { recursive: true, force: true });
     unexportTap();
