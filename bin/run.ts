@@ -301,8 +301,11 @@ export async function run(o: RunOptions, interrupt: Promise<string>): Promise<nu
     process.env[BREAKER_DIR_VARIABLE] = breakerDir;
     // Pair leases across the workers (steps/support/pairs.ts), and the per-combination copies of the features
     // when the target has TAA accounts (bin/combinations.ts; none without: the run is as before).
-    initPairs(path.join(breakerDir, 'pairs'));
-    process.env[PAIRS_DIR_VARIABLE] = path.join(breakerDir, 'pairs');
+    // With one worker process its leases are its own (no lock files: each costs file operations per scenario).
+    if (lanePlan(parallel).workers > 1) {
+      initPairs(path.join(breakerDir, 'pairs'));
+      process.env[PAIRS_DIR_VARIABLE] = path.join(breakerDir, 'pairs');
+    }
     expansion = expandFeatures(target);
 
     fs.mkdirSync(o.reportDir, { recursive: true });

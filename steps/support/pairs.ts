@@ -153,8 +153,12 @@ function tryLock(dir: string | undefined, index: number): boolean {
   return false;
 }
 
+/** Scenarios of this process waiting for a pair: woken at once when one of this process's leases ends. */
+const waiting = new Set<() => void>();
+
 function unlock(dir: string | undefined, index: number): void {
   heldHere.delete(index);
+  for (const wake of [...waiting]) wake();
   if (dir) fs.rmSync(path.join(dir, `pair-${index}`), { force: true });
 }
 
@@ -207,7 +211,16 @@ export async function leasePair(target: Target, wanted: Wanted, o: { signal?: Ab
         };
       }
     if (Date.now() > deadline) throw new Error(`no ${combinationLabel(wanted)} pair became free in ${Math.round((o.timeoutMs ?? 15 * 60_000) / 1000)} s`);
-    await new Promise((r) => setTimeout(r, o.pollMs ?? 100));
+    // another process's release is seen at the next poll; this process's wakes the waiters at once
+    await new Promise<void>((r) => {
+      const wake = () => {
+        clearTimeout(timer);
+        waiting.delete(wake);
+        r();
+      };
+      const timer = setTimeout(wake, o.pollMs ?? 100);
+      waiting.add(wake);
+    });
   }
 }
 
