@@ -69,7 +69,7 @@ export class Delivery {
     const iat = Math.floor(now / 1000) - 5;
     const hooks = this.ctx.taa;
     const claims = hooks.claims({ aud, iss: this.env.issuer(), tid: TENANT, appid: this.env.appId, iat, nbf: iat, exp: iat + 3600 });
-    const token = `Bearer ${await this.env.key.sign(claims, hooks.signingKey(this.env.key.privateKey))}`;
+    const token = `Bearer ${await this.env.key.sign(claims, hooks.signingKey(await this.env.key.privateKey()))}`;
     this.tokens.set(aud, { token, at: now });
     return token;
   }
