@@ -41,6 +41,16 @@ export interface CallbackOwner {
   record(x: Exchange, token?: string): void;
 }
 
+/** The `who` of the exchanges a role's callback stream records: callbacks the target sent, not requests of the suite. */
+export function callbacksWho(role: string): string {
+  return `${role} (callbacks)`;
+}
+
+/** Whether an exchange is a recorded callback (the target's request to the receiver), not one the suite sent. */
+export function isRecordedCallback(x: { who: string }): boolean {
+  return x.who.endsWith(' (callbacks)');
+}
+
 /**
  * The event stream of a TAA endpoint (PROFILE.md §15.6): the callbacks the run's receiver got on the endpoint's
  * default callback URL and on the conversation URLs its session passed as `callbackUrl`, each a batch whose hrefs
@@ -65,7 +75,7 @@ export class CallbackChannel extends EventStream {
   }
 
   get who(): string {
-    return `${this.owner.role} (callbacks)`;
+    return callbacksWho(this.owner.role);
   }
 
   protected getAsOwner(url: string): Promise<Exchange> {
