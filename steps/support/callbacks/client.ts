@@ -51,7 +51,12 @@ export class ReceiverClient {
   private async call<T>(method: string, what: string, body?: unknown, signal?: AbortSignal): Promise<T> {
     let res: { status: number; text: string };
     try {
-      res = await tapRequest(`${this.tapUrl}/${what}`, method, body === undefined ? undefined : JSON.stringify(body), signal);
+      const send = () => tapRequest(`${this.tapUrl}/${what}`, method, body === undefined ? undefined : JSON.stringify(body), signal);
+      // a kept-alive connection the tap closed as idle just then: "socket hang up" / ECONNRESET; sent once more
+      res = await send().catch((e: NodeJS.ErrnoException) => {
+        if (signal?.aborted || (e.code !== 'ECONNRESET' && !/socket hang up/.test(e.message))) throw e;
+        return send();
+      });
     } catch (e) {
       throw new ReceiverUnavailable(`the callback receiver's tap did not answer ${method} ${what}: ${(e as Error).message}`);
     }
