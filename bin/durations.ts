@@ -42,7 +42,7 @@ export function readDurations(file: string): Durations {
   return { version: 1, scenarios: {} };
 }
 
-const seconds = (t: { seconds: number; nanos: number }) => t.seconds * 1000 + t.nanos / 1e6;
+const millis = (t: { seconds: number; nanos: number }) => t.seconds * 1000 + t.nanos / 1e6;
 
 /** The duration (ms) of every test case of a run's messages that finished, by scenarioKey. */
 export function durationsOf(envelopes: readonly Envelope[]): Map<string, number> {
@@ -53,11 +53,11 @@ export function durationsOf(envelopes: readonly Envelope[]): Map<string, number>
   for (const m of envelopes) {
     if (m.pickle) pickles.set(m.pickle.id, { uri: m.pickle.uri, name: m.pickle.name });
     else if (m.testCase) cases.set(m.testCase.id, m.testCase.pickleId);
-    else if (m.testCaseStarted) started.set(m.testCaseStarted.id, { at: seconds(m.testCaseStarted.timestamp), testCaseId: m.testCaseStarted.testCaseId });
+    else if (m.testCaseStarted) started.set(m.testCaseStarted.id, { at: millis(m.testCaseStarted.timestamp), testCaseId: m.testCaseStarted.testCaseId });
     else if (m.testCaseFinished) {
       const s = started.get(m.testCaseFinished.testCaseStartedId);
       const p = s ? pickles.get(cases.get(s.testCaseId) ?? '') : undefined;
-      if (s && p) out.set(scenarioKey(p.uri, p.name), Math.round(seconds(m.testCaseFinished.timestamp) - s.at));
+      if (s && p) out.set(scenarioKey(p.uri, p.name), Math.round(millis(m.testCaseFinished.timestamp) - s.at));
     }
   }
   return out;

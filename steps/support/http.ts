@@ -152,6 +152,8 @@ export function resetTargetHealth(): void {
   delete health.tripped;
   trippedCheckedAt = -Infinity;
   touchedAt = 0;
+  if (touchTimer) clearTimeout(touchTimer);
+  touchTimer = undefined;
 }
 
 /**

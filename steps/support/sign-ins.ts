@@ -42,7 +42,6 @@ export interface TaaSignIn {
 
 type Kind = 'ucwa' | 'taa';
 interface Entry {
-  kind: Kind;
   value: UcwaSignIn | TaaSignIn;
   until: number;
 }
@@ -83,7 +82,7 @@ export function recall(target: Target, kind: Kind, account: Account): UcwaSignIn
 export function remember(target: Target, kind: 'ucwa', account: Account, value: UcwaSignIn, until: number): void;
 export function remember(target: Target, kind: 'taa', account: Account, value: TaaSignIn, until: number): void;
 export function remember(target: Target, kind: Kind, account: Account, value: UcwaSignIn | TaaSignIn, until: number): void {
-  entries(target).set(keyOf(kind, account), { kind, value, until });
+  entries(target).set(keyOf(kind, account), { value, until });
 }
 
 /** A request with `token` was answered 401: every sign-in holding it is forgotten. */
