@@ -10,7 +10,7 @@ import type { ConformanceWorld } from './support/world';
 Given('the caller has signed in and created an application', async function (this: ConformanceWorld) {
   const u = this.user('caller');
   await u.signIn();
-  this.apps.set('caller', await u.createApplication());
+  this.apps.set('caller', await this.created(() => u.createApplication()));
 });
 
 Then("the application's me resource names the caller's uri", function (this: ConformanceWorld) {

@@ -4,7 +4,8 @@ import { readBack } from './support/checks';
 import { show } from './support/expect';
 import { probeUrl } from './support/links';
 import { jsonMediaTypeProblem } from './support/media';
-import { unique, type ConformanceWorld } from './support/world';
+import { unique } from './support/values';
+import { type ConformanceWorld } from './support/world';
 
 When('the caller signs in with a wrong password', async function (this: ConformanceWorld) {
   const u = this.user('caller');

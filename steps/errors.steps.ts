@@ -29,7 +29,8 @@ import {
   tryMethod,
   type BodyFault,
 } from './support/errors';
-import { unique, type ConformanceWorld, type Role } from './support/world';
+import { unique } from './support/values';
+import { type ConformanceWorld, type Role } from './support/world';
 import type { ErrorFixture } from './support/target';
 
 const alternatives = (xs: readonly string[]) => xs.map((s) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|');

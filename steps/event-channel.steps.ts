@@ -16,7 +16,8 @@ import {
   throwawayApplication,
   watchIdle,
 } from './support/event-probes';
-import { unique, type ConformanceWorld } from './support/world';
+import { unique } from './support/values';
+import { type ConformanceWorld } from './support/world';
 import { EVENT_WAIT_MS } from './support/timing';
 
 const ROLES = ['caller', 'callee'] as const;

@@ -4,7 +4,7 @@ import { checkForeignRefusal } from './support/taa-checks';
 import { awaitPending, currentHref, extras, openFixtureChannels } from './support/event-probes';
 import { faultyBody } from './support/errors';
 import { probeUrl } from './support/links';
-import { unique } from './support/world';
+import { unique } from './support/values';
 import { mentions, plainHttpUrls, secretLeaks } from './support/security';
 import type { ConformanceWorld } from './support/world';
 import { EVENT_WAIT_MS } from './support/timing';

@@ -98,7 +98,7 @@ Then('the application is created with its event channel, me and communication', 
 Given('the callee has signed in and created an application', async function (this: ConformanceWorld) {
   const u = this.user('callee');
   await u.signIn();
-  this.apps.set('callee', await u.createApplication());
+  this.apps.set('callee', await this.created(() => u.createApplication()));
 });
 
 When('the callee makes itself available for messaging', async function (this: ConformanceWorld) {

@@ -5,7 +5,8 @@ import { rel } from './support/dialect';
 import { show } from './support/expect';
 import { allRepresentations, answer, invitationLink, locationOf, readTracked, receiveFor, started } from './support/flow';
 import { textDataUri, valueOfLength } from './support/values';
-import { unique, type ConformanceWorld, type Role } from './support/world';
+import { unique } from './support/values';
+import { type ConformanceWorld, type Role } from './support/world';
 
 const ROLES: readonly Role[] = ['caller', 'callee'];
 

@@ -7,7 +7,8 @@ import { show } from './support/expect';
 import { isObject } from './support/links';
 import { locationOf, receiveFor } from './support/flow';
 import { taaScenario } from './support/taa-checks';
-import { unique, type ConformanceWorld } from './support/world';
+import { unique } from './support/values';
+import { type ConformanceWorld } from './support/world';
 
 /** A fresh conversation URL from the receiver, remembered as the scenario's (CB-4 attributes callbacks by it). */
 async function conversationUrl(w: ConformanceWorld, length?: number): Promise<string> {

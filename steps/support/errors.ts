@@ -9,7 +9,8 @@ import { RequirementFailure, show } from './expect';
 import { embedded, isObject, link, probeUrl, resolveHref } from './links';
 import { jsonMediaTypeProblem } from './media';
 import type { ErrorFixture } from './target';
-import { unique, type ConformanceWorld, type Role, type Tracked } from './world';
+import { unique } from './values';
+import { type ConformanceWorld, type Role, type Tracked } from './world';
 import { EVENT_WAIT_MS } from './timing';
 
 /**
@@ -130,7 +131,7 @@ export async function fixtureStartMessaging(w: ConformanceWorld, name: ErrorFixt
   if (!account) throw new Inconclusive(`no fixtures.${name} in the target description`);
   const user = new User(w.client, `fixture ${name}`, account);
   await user.signIn();
-  const app = await user.createApplication();
+  const app = await w.created(() => user.createApplication());
   try {
     w.last = await app.startMessaging({ ...w.defaultStartMessaging(), threadId: unique('fixture-') });
     return w.last;

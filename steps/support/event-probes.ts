@@ -100,7 +100,7 @@ export async function throwawayApplication(w: ConformanceWorld): Promise<Applica
   if (x.throwaway) return x.throwaway;
   const user = w.user('caller');
   if (!user.token) await user.signIn();
-  const app = await user.createApplication();
+  const app = await w.created(() => user.createApplication());
   x.apps.push(app);
   x.throwaway = app;
   return app;
@@ -226,7 +226,7 @@ export async function openFixtureChannels(w: ConformanceWorld): Promise<number> 
     fixtures.map(async ([name, account]) => {
       const user = new User(w.client, `fixture ${name}`, account);
       await user.signIn();
-      const app = await user.createApplication();
+      const app = await w.created(() => user.createApplication());
       x.apps.push(app);
       x.fixtureChannels.push({ name, channel: app.openChannel() });
     }),

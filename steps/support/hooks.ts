@@ -3,7 +3,8 @@ import { notApplicableReason } from './applicability';
 import { formatExchange } from './exchange';
 import { collectEvidence, EVIDENCE_MEDIA_TYPE, LEAKS_MEDIA_TYPE, scenarioSecrets, type Leak } from './evidence';
 import { redact } from './exchange';
-import { register } from './live';
+import { Inconclusive } from './client';
+import { isStopping, register } from './live';
 import { asOwnFailure } from './own-failure';
 import { secretLeaks } from './security';
 import type { ConformanceWorld } from './world';
@@ -35,6 +36,8 @@ export const NOT_APPLICABLE = 'not applicable:';
 const PAIR_WAIT_MS = 15 * 60_000;
 
 Before({ timeout: PAIR_WAIT_MS + 10_000 }, async function (this: ConformanceWorld, { pickle }) {
+  // handed out just before an interrupting signal reached this worker: start nothing on the target
+  if (isStopping()) throw new Inconclusive('the run was interrupted before the scenario started');
   this.unregister = register(() => this.cleanUp());
   const tags = pickle.tags.map((t) => t.name);
   this.requirementIds = tags.filter((t) => t.startsWith('@req:')).map((t) => t.slice(5));
@@ -54,8 +57,9 @@ After(async function (this: ConformanceWorld, { result }) {
     this.attach(text.length > 60_000 ? `${text.slice(0, 60_000)}\n… (cut)` : text, { mediaType: 'text/plain', fileName: 'exchanges.txt' });
     this.attach(JSON.stringify(collectEvidence(this)), { mediaType: EVIDENCE_MEDIA_TYPE, fileName: 'evidence.json' });
   }
-  this.unregister?.();
+  // still registered while it runs: a signal meanwhile waits for this clean-up before the worker exits (live.ts)
   await this.cleanUp();
+  this.unregister?.();
   // SEC-4 over the whole run: every response of this scenario, its clean-up included, scanned before anything is
   // redacted; only labels and redacted URLs leave (bin/verdicts.ts merges them into SEC-4).
   const leaks = secretLeaks(this).map(({ label, where, exchange: x }): Leak => ({ label, where, seq: x.seq, method: x.method, url: redact(x.url, scenarioSecrets(this)), ...(x.status !== undefined ? { status: x.status } : {}) }));

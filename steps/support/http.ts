@@ -196,6 +196,11 @@ export class HttpTransport {
       }
   }
 
+  /** How many requests are in flight. */
+  get inFlight(): number {
+    return this.pending.size;
+  }
+
   /** Resolves when no request is in flight any more, or after `ms`. */
   async settled(ms: number): Promise<void> {
     const deadline = performance.now() + ms;

@@ -6,7 +6,8 @@ import type { Exchange } from './exchange';
 import { show } from './expect';
 import { decodeDataUri, hasLink, link, rawHref, resolveHref } from './links';
 import { linkKeys } from './outcomes';
-import { unique, type ConformanceWorld, type Role, type Tracked } from './world';
+import { unique } from './values';
+import { type ConformanceWorld, type Role, type Tracked } from './world';
 import { EVENT_WAIT_MS } from './timing';
 
 /** The resolved href of ⟨name⟩ on a role's invitation (remembered, else read now); Inconclusive naming MI-10. */

@@ -6,7 +6,8 @@ import { show } from './expect';
 import { decodeDataUri, embedded, hasLink, isObject, link, rawHref, resolveHref } from './links';
 import { actionLink } from './answering';
 import { eventTypes, linkKeys } from './outcomes';
-import { unique, type ConformanceWorld, type Role } from './world';
+import { unique } from './values';
+import { type ConformanceWorld, type Role } from './world';
 import { EVENT_WAIT_MS } from './timing';
 
 const ROLES = ['caller', 'callee'] as const;

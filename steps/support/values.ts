@@ -1,4 +1,9 @@
-import { unique } from './world';
+import { randomBytes } from 'node:crypto';
+
+/** A random value, unique per call, for threadId / operationId / endpointId. */
+export function unique(prefix = ''): string {
+  return `${prefix}${randomBytes(16).toString('hex')}`;
+}
 
 /**
  * A string of exactly `length` UTF-16 code units made of `characters`: a quoted literal (`"a"`, `"é"`), a code point

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { setWorldConstructor, World, type IWorldOptions } from '@cucumber/cucumber';
 import { Application, Client, Inconclusive, User, header, objectBody, type RequestOptions } from './client';
 import { canonicalize } from './dialect';
@@ -18,6 +17,8 @@ import { leasePair, pairsOf, wantedOf, combinationOfPair, type Combination, type
 import { parseTargetDescription, type Account, type TaaConfig, type Target } from './target';
 import { EVENT_WAIT_MS } from './timing';
 import { signsInAfresh } from './sign-ins';
+import { unique } from './values';
+import { isStopping, tracked } from './live';
 
 /** What the runner hands every worker: the raw description (secrets still `{"env": …}`) and where it came from. */
 export interface WorldParameters {
@@ -50,11 +51,6 @@ function targetFrom(p: WorldParameters): Target {
   const key = `${p.source}\n${JSON.stringify(p.description)}`;
   if (parsed?.key !== key) parsed = { key, target: parseTargetDescription(p.description, p.source) };
   return parsed.target;
-}
-
-/** A random value, unique per call, for threadId / operationId / endpointId. */
-export function unique(prefix = ''): string {
-  return `${prefix}${randomBytes(16).toString('hex')}`;
 }
 
 /** The World: the only state a scenario has. Fresh per scenario. */
@@ -91,6 +87,7 @@ export class ConformanceWorld extends World<WorldParameters> {
   requirementIds: string[] = [];
   /** set once clean-up has begun: an application created after it is deleted at once */
   private closing = false;
+  private cleaningUp: Promise<void> | undefined;
   private readonly cleanUps: (() => Promise<void>)[] = [];
   /** removes this scenario from the clean-up registry of interrupted runs */
   unregister?: () => void;
@@ -136,7 +133,7 @@ export class ConformanceWorld extends World<WorldParameters> {
     const lease = await leasePair(this.target, wanted);
     if (this.closing) {
       lease.release();
-      return;
+      throw new Inconclusive('the run was interrupted while the scenario waited for a pair');
     }
     this.lease = lease;
     this.chosenPair = lease.pair;
@@ -248,12 +245,8 @@ export class ConformanceWorld extends World<WorldParameters> {
     if (this.isTaa(role)) return this.readyTaa(role);
     const user = this.user(role);
     if (!user.token) await user.signIn({ reuse: !signsInAfresh(this.requirementIds) });
-    const app = await user.createApplication();
+    const app = await this.created(() => user.createApplication());
     this.apps.set(role, app);
-    if (this.closing) {
-      await app.delete().catch(() => undefined);
-      throw new Inconclusive('the run was interrupted while the scenario was setting up');
-    }
     app.openChannel();
     if (role === 'callee') {
       const x = await app.makeMeAvailable();
@@ -358,28 +351,60 @@ export class ConformanceWorld extends World<WorldParameters> {
     return this.waitEvent('EV-7', () => this.channel(role).waitForInvitationEvent(t.url, 'completed', timeoutMs));
   }
 
+  /**
+   * Makes something the scenario's clean-up must remove (an application): not once the clean-up has begun (an
+   * interrupting signal), and when it began while this was being made, deleted again at once (live.ts waits for it).
+   */
+  async created<T extends { delete(): Promise<unknown> }>(make: () => Promise<T>): Promise<T> {
+    const interrupted = () => new Inconclusive('the run was interrupted while the scenario was setting up');
+    // a scenario the worker started after the signal (its coordinator had already handed it out) makes nothing
+    if (this.closing || isStopping()) throw interrupted();
+    return tracked(
+      (async () => {
+        const made = await make();
+        if (this.closing || isStopping()) {
+          await made.delete().catch(() => undefined);
+          throw interrupted();
+        }
+        return made;
+      })(),
+    );
+  }
+
   /** Adds clean-up work for what a scenario made outside the caller/callee pair (throw-away applications). */
   atCleanUp(fn: () => Promise<void>): void {
     this.cleanUps.push(fn);
   }
 
-  async cleanUp(): Promise<void> {
-    if (this.closing) return;
-    this.closing = true;
-    try {
-      await this.cleanUpCreated();
-    } finally {
-      // the pair is given back only once what the scenario made is gone (TARGET.md §10)
-      this.lease?.release();
-    }
+  /**
+   * Deletes what the scenario made and gives its pair back; a second call (an interrupting signal during the After
+   * hook's clean-up) waits for the same clean-up instead of returning before it is done.
+   */
+  cleanUp(): Promise<void> {
+    this.cleaningUp ??= (async () => {
+      this.closing = true;
+      try {
+        await this.cleanUpCreated();
+      } finally {
+        // the pair is given back only once what the scenario made is gone (TARGET.md §10)
+        this.lease?.release();
+      }
+    })();
+    return this.cleaningUp;
   }
 
   private async cleanUpCreated(): Promise<void> {
     for (const fn of this.cleanUps) await fn().catch(() => undefined);
     for (const app of this.apps.values()) app.channel?.stop();
-    // Let requests in flight (an application being created, say) finish, so that what they made is cleaned up.
+    // Let requests in flight (an application being created, say) finish, and the steps awaiting them record what
+    // they made (a turn of the event loop after the answer), so that it is cleaned up: an interrupting signal
+    // otherwise left an application whose creation was answered just after the clean-up had looked.
     this.transport.abortWho((who) => who.endsWith('(events)'));
-    await this.transport.settled(2000);
+    const deadline = performance.now() + 2000;
+    do {
+      await this.transport.settled(Math.max(0, deadline - performance.now()));
+      await new Promise((r) => setImmediate(r));
+    } while (this.transport.inFlight > 0 && performance.now() < deadline);
     const out = this.invitations.get('caller');
     const caller = this.apps.get('caller');
     if (out && caller && !caller.deleted && !caller.channel?.about(out.url).some((e) => e.type === 'completed')) {
