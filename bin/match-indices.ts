@@ -1,0 +1,54 @@
+/**
+ * Native RegExp match indices for Cucumber's step matching.
+ *
+ * Cucumber Expressions (pinned by @cucumber/cucumber 12) find where each parameter of a step matched through the
+ * `regexp-match-indices` polyfill. On every successful match the polyfill rebuilds a "measurement" RegExp from the
+ * expression's regexp-tree AST: CPU profiles of a quick run showed it as most of the coordinator's test case
+ * assembly (~0.5 s: every step of every scenario copy is matched once there) and ~0.25 s of the worker's steps.
+ * Node 20 has the `d` flag (RegExp match indices, ES2022), which yields the same `indices` natively, and the
+ * polyfill's own feature test never selects it (it tests a RegExp without the flag).
+ *
+ * `useNativeMatchIndices()` puts a module in the polyfill's place in Node's module cache, before
+ * cucumber-expressions is first loaded, that runs a `d`-flagged twin of each RegExp it is given. It must run
+ * before anything loads @cucumber/cucumber: the entry points of the command line and of the worker processes call
+ * it first. test/match-indices.test.ts checks that it gives the polyfill's results for every step of the features.
+ */
+import Module from 'node:module';
+import * as path from 'node:path';
+
+const twins = new WeakMap<RegExp, RegExp>();
+
+/** `regexp.exec(text)` with `indices`, as the polyfill's default export computes it. */
+export function execWithIndices(regexp: RegExp, text: string): RegExpExecArray | null {
+  let twin = twins.get(regexp);
+  if (!twin) {
+    twin = regexp.hasIndices ? regexp : new RegExp(regexp.source, `${regexp.flags}d`);
+    twins.set(regexp, twin);
+  }
+  twin.lastIndex = regexp.lastIndex;
+  const match = twin.exec(text);
+  if (twin !== regexp && (regexp.global || regexp.sticky)) regexp.lastIndex = twin.lastIndex;
+  return match;
+}
+
+/** Where cucumber-expressions loads the polyfill from. */
+export function polyfillPath(): string {
+  const cucumber = path.dirname(require.resolve('@cucumber/cucumber'));
+  const expressions = require.resolve('@cucumber/cucumber-expressions', { paths: [cucumber] });
+  return require.resolve('regexp-match-indices', { paths: [path.dirname(expressions)] });
+}
+
+/**
+ * Installs execWithIndices in the polyfill's place. Returns false when the polyfill was already loaded (then
+ * Cucumber keeps it: slower, same results).
+ */
+export function useNativeMatchIndices(): boolean {
+  const file = polyfillPath();
+  if (require.cache[file]) return require.cache[file]?.exports === execWithIndices;
+  const m = new Module(file);
+  m.filename = file;
+  m.loaded = true;
+  m.exports = execWithIndices;
+  require.cache[file] = m;
+  return true;
+}
