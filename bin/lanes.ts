@@ -15,13 +15,63 @@
  * (lib/runtime/make_runtime.js reads `ChildProcessAdapter` from that module when a run starts): pinned to the
  * Cucumber major of package.json; test/lanes.test.ts runs a parallel run through it.
  */
-import type { ChildProcess } from 'node:child_process';
+import { fork, type ChildProcess } from 'node:child_process';
+import * as path from 'node:path';
 import { LANES_VARIABLE } from '../steps/support/lanes';
+import { ENV_MESSAGE } from './worker';
+import { wantedOf, type Combination } from '../steps/support/pairs';
+import { PairBudget } from './placement';
 
 interface ManagedWorker {
   state: number;
   process: ChildProcess;
   id: string;
+}
+
+/** What Cucumber's adapter holds that startWorker uses (lib/runtime/parallel/adapter.js). */
+interface StartInternals {
+  environment: { cwd: string; env: NodeJS.ProcessEnv };
+  testRunStartedId: string;
+  options: unknown;
+  snippetOptions: unknown;
+  supportCodeLibrary: {
+    originalCoordinates: unknown;
+    stepDefinitions: { id: string }[];
+    beforeTestCaseHookDefinitions: { id: string }[];
+    afterTestCaseHookDefinitions: { id: string }[];
+    beforeTestRunHookDefinitions: { id: string }[];
+    afterTestRunHookDefinitions: { id: string }[];
+  };
+}
+
+/** The suite's worker entry (bin/worker.ts), forked in place of Cucumber's run_worker.js. */
+const WORKER_ENTRY = path.join(__dirname, 'worker.js');
+
+/** Workers forked ahead of the run (startWorkersEarly), by id, with the worker count they were forked for. */
+const forkedEarly = new Map<string, { process: ChildProcess; total: number; cwd: string }>();
+
+function forkWorker(id: string, total: number, cwd: string, env: NodeJS.ProcessEnv): ChildProcess {
+  return fork(WORKER_ENTRY, [], {
+    cwd,
+    env: { ...env, CUCUMBER_PARALLEL: 'true', CUCUMBER_TOTAL_WORKERS: String(total), CUCUMBER_WORKER_ID: id },
+    stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
+  });
+}
+
+/**
+ * Forks the run's `total` worker processes now, so that they load their code (bin/worker.ts) while the command line
+ * still prepares the run (the start-up check, the per-combination features, Cucumber's configuration, support code
+ * and test cases); the run's adapter takes them over. Call after useLanes, with the count lanePlan gives.
+ */
+export function startWorkersEarly(total: number, cwd: string): void {
+  stopEarlyWorkers();
+  for (let i = 0; i < total; i++) forkedEarly.set(String(i), { process: forkWorker(String(i), total, cwd, process.env), total, cwd });
+}
+
+/** Ends the workers forked early that no run took over (a run stopped before Cucumber started). */
+export function stopEarlyWorkers(): void {
+  for (const w of forkedEarly.values()) if (w.process.exitCode === null && w.process.signalCode === null) w.process.kill('SIGTERM');
+  forkedEarly.clear();
 }
 
 interface Message {
@@ -31,7 +81,13 @@ interface Message {
 }
 
 interface Item {
-  pickle: unknown;
+  pickle: { tags: readonly { name: string }[] };
+  testCase: { id: string };
+}
+
+interface Envelope {
+  testCaseStarted?: { id: string; testCaseId: string };
+  testCaseFinished?: { testCaseStartedId: string; willBeRetried: boolean };
 }
 
 /** The fields of Cucumber's ChildProcessAdapter this subclass uses (TypeScript sees them as private). */
@@ -56,6 +112,8 @@ const adapterModule = require('@cucumber/cucumber/lib/runtime/parallel/adapter')
 const CucumberAdapter = adapterModule.ChildProcessAdapter;
 
 let lanesPerWorker = 1;
+/** the pairs' combinations of the run's target, for placement by free pairs (bin/placement.ts) */
+let pairCombinations: readonly Combination[] | undefined;
 
 class LaneAdapter extends CucumberAdapter {
   /** test cases in flight per worker id */
@@ -64,6 +122,10 @@ class LaneAdapter extends CucumberAdapter {
   private running = false;
   private readonly early: Message[] = [];
   private earlyExits: (number | null)[] = [];
+  private readonly budget = pairCombinations ? new PairBudget(pairCombinations) : undefined;
+  /** testCaseStarted id → test case id, and per worker the test cases whose end it reported, oldest first */
+  private readonly startedCases = new Map<string, string>();
+  private readonly endedCases = new Map<string, string[]>();
 
   /**
    * The worker processes start as soon as the run knows what to load, while the coordinator still assembles the
@@ -73,7 +135,45 @@ class LaneAdapter extends CucumberAdapter {
   constructor(...args: unknown[]) {
     super(...args);
     const total = (args[4] as { parallel: number }).parallel;
-    for (let i = 0; i < total; i++) (this as unknown as { startWorker(id: string, total: number): void }).startWorker(String(i), total);
+    for (let i = 0; i < total; i++) this.startWorker(String(i), total);
+  }
+
+  /**
+   * Cucumber's startWorker (lib/runtime/parallel/adapter.js), with the suite's worker entry: a worker forked early
+   * for this id is taken over, else one is forked now. Either way it first gets the run's environment (ENV_MESSAGE),
+   * then Cucumber's INITIALIZE.
+   */
+  startWorker(id: string, total: number): void {
+    const a = this as unknown as AdapterInternals & StartInternals;
+    const env = { ...a.environment.env, CUCUMBER_PARALLEL: 'true', CUCUMBER_TOTAL_WORKERS: String(total), CUCUMBER_WORKER_ID: id };
+    const ready = forkedEarly.get(id);
+    forkedEarly.delete(id);
+    const usable = ready && ready.total === total && ready.cwd === a.environment.cwd && ready.process.exitCode === null && ready.process.connected;
+    if (ready && !usable) ready.process.kill('SIGTERM');
+    const workerProcess = usable ? ready.process : forkWorker(id, total, a.environment.cwd, a.environment.env);
+    const worker: ManagedWorker = { state: 3 /* WorkerState.new */, process: workerProcess, id };
+    a.workers[id] = worker;
+    workerProcess.on('message', (message: Message) => this.parseWorkerMessage(worker, message));
+    workerProcess.on('close', (exitCode: number | null) => {
+      worker.state = 1; // WorkerState.closed
+      this.onWorkerProcessClose(exitCode);
+    });
+    workerProcess.send({ type: ENV_MESSAGE, env });
+    const library = a.supportCodeLibrary;
+    workerProcess.send({
+      type: 'INITIALIZE',
+      testRunStartedId: a.testRunStartedId,
+      supportCodeCoordinates: library.originalCoordinates,
+      supportCodeIds: {
+        stepDefinitionIds: library.stepDefinitions.map((s) => s.id),
+        beforeTestCaseHookDefinitionIds: library.beforeTestCaseHookDefinitions.map((h) => h.id),
+        afterTestCaseHookDefinitionIds: library.afterTestCaseHookDefinitions.map((h) => h.id),
+        beforeTestRunHookDefinitionIds: library.beforeTestRunHookDefinitions.map((h) => h.id),
+        afterTestRunHookDefinitionIds: library.afterTestRunHookDefinitions.map((h) => h.id),
+      },
+      options: a.options,
+      snippetOptions: a.snippetOptions,
+    });
   }
 
   private get self(): AdapterInternals {
@@ -112,18 +212,30 @@ class LaneAdapter extends CucumberAdapter {
         this.busy.set(worker.id, 0);
         if (this.running) this.awakenWorkers(worker);
         break;
-      case 'ENVELOPE':
+      case 'ENVELOPE': {
+        const e = message.envelope as Envelope;
+        if (e.testCaseStarted) this.startedCases.set(e.testCaseStarted.id, e.testCaseStarted.testCaseId);
+        if (e.testCaseFinished && !e.testCaseFinished.willBeRetried) {
+          const id = this.startedCases.get(e.testCaseFinished.testCaseStartedId);
+          if (id !== undefined) this.endedCases.set(worker.id, [...(this.endedCases.get(worker.id) ?? []), id]);
+        }
         if (this.running) a.eventBroadcaster.emit('envelope', message.envelope);
         else this.early.push(message);
         break;
+      }
       case 'FINISHED': {
         if (!message.success) a.failing = true;
         const n = (this.busy.get(worker.id) ?? 1) - 1;
         this.busy.set(worker.id, n);
-        // FINISHED does not say which of the worker's test cases ended: drop its oldest slot (the suite sets no
-        // parallelCanAssign rule, the only reader of which ones are in progress besides their count)
-        const slot = Object.keys(a.inProgress).find((k) => k.startsWith(`${worker.id}:`));
-        if (slot !== undefined) delete a.inProgress[slot];
+        // FINISHED does not say which of the worker's test cases ended; its envelopes did (testCaseFinished comes
+        // before FINISHED on the same channel): free that slot, else the worker's oldest
+        const ended = this.endedCases.get(worker.id)?.shift();
+        const mine = Object.keys(a.inProgress).filter((k) => k.startsWith(`${worker.id}:`));
+        const slot = mine.find((k) => a.inProgress[k]?.testCase.id === ended) ?? mine[0];
+        if (slot !== undefined) {
+          this.budget?.give(wantedOf(a.inProgress[slot]!.pickle.tags.map((t) => t.name)));
+          delete a.inProgress[slot];
+        }
         worker.state = n === 0 ? IDLE : RUNNING;
         this.awakenWorkers(worker);
         break;
@@ -140,6 +252,18 @@ class LaneAdapter extends CucumberAdapter {
       this.giveWork(triggeringWorker, true);
       a.idleInterventions++;
     }
+  }
+
+  /** Cucumber's rule (parallelCanAssign, in queue order), and a free pair for the scenario (bin/placement.ts). */
+  nextWorkPlacement(): { index: number; item: Item } | null {
+    const a = this.self;
+    const inProgress = Object.values(a.inProgress).map((i) => i.pickle);
+    for (let index = 0; index < a.todo.length; index++) {
+      const item = a.todo[index]!;
+      if (this.budget && !this.budget.fits(wantedOf(item.pickle.tags.map((t) => t.name)))) continue;
+      if (a.supportCodeLibrary.parallelCanAssign(item.pickle, inProgress)) return { index, item };
+    }
+    return null;
   }
 
   private hasRoom(worker: ManagedWorker): boolean {
@@ -162,6 +286,7 @@ class LaneAdapter extends CucumberAdapter {
     const placement = force ? a.placementAt(0) : a.nextWorkPlacement();
     if (placement === null) return false;
     a.todo.splice(placement.index, 1);
+    this.budget?.take(wantedOf(placement.item.pickle.tags.map((t) => t.name)));
     let slot = 0;
     while (`${worker.id}:${slot}` in a.inProgress) slot++;
     a.inProgress[`${worker.id}:${slot}`] = placement.item;
@@ -173,15 +298,19 @@ class LaneAdapter extends CucumberAdapter {
 }
 
 /**
- * Makes the parallel runs of this process give each worker process up to `lanes` scenarios at once, and tells the
+ * Makes the parallel runs of this process give each worker process up to `lanes` scenarios at once (with
+ * `combinations`, the transport combinations of the target's pairs, only scenarios with a free pair: bin/placement.ts), and tells the
  * workers (through the environment they inherit) how many pairs each may lease. Returns a function that undoes it.
  */
-export function useLanes(lanes: number): () => void {
+export function useLanes(lanes: number, combinations?: readonly Combination[]): () => void {
   lanesPerWorker = Math.max(1, Math.floor(lanes));
+  pairCombinations = combinations;
   const previous = process.env[LANES_VARIABLE];
   process.env[LANES_VARIABLE] = String(lanesPerWorker);
   adapterModule.ChildProcessAdapter = LaneAdapter;
   return () => {
+    stopEarlyWorkers();
+    pairCombinations = undefined;
     adapterModule.ChildProcessAdapter = CucumberAdapter;
     if (previous === undefined) delete process.env[LANES_VARIABLE];
     else process.env[LANES_VARIABLE] = previous;

@@ -8,7 +8,7 @@ import { Client, Inconclusive, UntrustedOrigin, User, type Application } from '.
 import { BREAKER_DIR_VARIABLE, breakerTripped, HttpTransport, initBreaker, resetTargetHealth, type TlsOptions } from '../steps/support/http';
 import { redact } from '../steps/support/exchange';
 import { cleanUpLive } from '../steps/support/live';
-import { initPairs, PAIRS_DIR_VARIABLE, pairsOf, pairsPerCombination } from '../steps/support/pairs';
+import { combinationOfPair, initPairs, PAIRS_DIR_VARIABLE, pairsOf, pairsPerCombination } from '../steps/support/pairs';
 import { expandFeatures, type Expansion } from './combinations';
 import { parseTargetDescription, parseTargetText, TargetDescriptionError, type Target } from '../steps/support/target';
 import { CallbackReceiver, exportTap, startReceiverFor } from '../steps/support/callbacks/receiver';
@@ -18,7 +18,8 @@ import type { WorldParameters } from '../steps/support/world';
 import { discard, failureText, headline, paintSummary, Progress, useColor } from './console';
 import { loadDeviations, type Deviation } from './deviations';
 import { ConfigurationError } from './errors';
-import { lanePlan, useLanes } from './lanes';
+import { lanePlan, startWorkersEarly, useLanes } from './lanes';
+import { useNativeMatchIndices } from './match-indices';
 import { DURATIONS_VARIABLE, durationsFile, recordDurations } from './durations';
 import { loadCatalogue, ROOT } from './features';
 import { conformanceHtml } from './report/html';
@@ -276,12 +277,17 @@ export async function run(o: RunOptions, interrupt: Promise<string>): Promise<nu
 
   const breakerDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ucwa-conformance-breaker-'));
   let expansion: Expansion | undefined;
+  let undoLanes = () => {};
   try {
     // 6 at once per transport combination present: the full run's @slow scenarios of each combination wait out
     // their 30 s concurrently beside one lane for the rest; in few worker processes (bin/lanes.ts: measured faster
     // and a third of the memory of a process per scenario on 2 cores); never more than the pairs declared
     const pairs = pairsOf(target).length;
     const parallel = o.parallel ?? Math.min(6 * pairsPerCombination(target).size, pairs);
+    // the worker processes start loading their code now, beside the start-up check and Cucumber's preparations
+    // (bin/worker.ts); the run's environment reaches them when Cucumber takes them over
+    undoLanes = useLanes(lanePlan(parallel).lanes, pairsOf(target).map(combinationOfPair));
+    startWorkersEarly(lanePlan(parallel).workers, ROOT);
     o.out(`Target: ${target.name} (${params.source}), dialect ${JSON.stringify(target.relPrefix)}\n`);
     if (tlsOptions) params = { ...params, tls: tlsOptions };
     if (o.insecure) o.err('WARNING: --insecure: TLS certificates of the target are NOT verified; the reports say so.\n');
@@ -310,7 +316,9 @@ export async function run(o: RunOptions, interrupt: Promise<string>): Promise<nu
 
     fs.mkdirSync(o.reportDir, { recursive: true });
     const cucumberHtml = path.join(o.reportDir, 'cucumber.html');
-    // Cucumber is loaded only now, after the start-up check (its API costs ~0.2 s to load)
+    // Cucumber is loaded only now, after the start-up check (its API costs ~0.2 s to load), its step matching with
+    // the native RegExp match indices (bin/match-indices.ts)
+    useNativeMatchIndices();
     const { loadConfiguration, runCucumber } = await import('@cucumber/cucumber/api');
     const { runConfiguration } = await loadConfiguration(
       {
@@ -333,7 +341,6 @@ export async function run(o: RunOptions, interrupt: Promise<string>): Promise<nu
     const color = useColor(process.stderr, o.profile);
     const progress = new Progress({ write: o.err, tty: Boolean(process.stderr.isTTY), color, gateLevel, deviations, columns: process.stderr.columns });
     progress.start();
-    const undoLanes = useLanes(lanePlan(parallel).lanes);
     // longest first, by what the last complete run against this target recorded (bin/slow-first.js)
     const durations = durationsFile(target.name);
     if (durations) process.env[DURATIONS_VARIABLE] = durations;
@@ -351,6 +358,7 @@ export async function run(o: RunOptions, interrupt: Promise<string>): Promise<nu
     });
     const ending = await Promise.race([finished, interrupt.then((signal) => ({ signal })), stoppedAnswering]);
     undoLanes();
+    undoLanes = () => {};
     clearInterval(watch);
     progress.stop();
     const interruption = ending && 'signal' in ending ? ending.signal : undefined;
@@ -400,6 +408,7 @@ export async function run(o: RunOptions, interrupt: Promise<string>): Promise<nu
     o.out(`${failures ? `\n${failures}` : ''}\n${paintSummary(consoleText(outcome, target), color)}\n${headline(outcome)}\nReports written to ${o.reportDir}${interruption !== undefined ? ' (marked interrupted)' : stopped ? ' (marked incomplete: the target stopped answering)' : ''}\n`);
     return outcome.gate.exitCode;
   } finally {
+    undoLanes();
     if (process.env[BREAKER_DIR_VARIABLE] === breakerDir) delete process.env[BREAKER_DIR_VARIABLE];
     if (process.env[PAIRS_DIR_VARIABLE] === path.join(breakerDir, 'pairs')) delete process.env[PAIRS_DIR_VARIABLE];
     delete process.env[DURATIONS_VARIABLE];

@@ -1,0 +1,61 @@
+/**
+ * The entry of the suite's worker processes: bin/lanes.ts forks this file instead of Cucumber's run_worker.js.
+ *
+ * A worker spends most of its start-up loading code: Cucumber's runtime, then the step definitions with everything
+ * they import (the protocol client, the schemas' validation code, superagent, jose, …). Cucumber forks its workers
+ * only after the coordinator has loaded the same code, parsed the features and assembled every test case, so on
+ * two cores the worker's loading followed the coordinator's instead of overlapping it. The command line forks
+ * this entry early instead (bin/lanes.ts `startWorkersEarly`), and it
+ *  1. makes Cucumber's step matching use the native RegExp match indices (bin/match-indices.ts);
+ *  2. loads Cucumber's worker runtime and every step support module that registers nothing with Cucumber (all of
+ *     steps/support but world and hooks, which call setWorldConstructor, Before, After…: Cucumber resets its
+ *     support code library when INITIALIZE arrives, so they, and the step definitions, load only then);
+ *  3. waits for the environment of the run (ENV_MESSAGE, sent by the adapter just before Cucumber's INITIALIZE:
+ *     the breaker's folder, the lanes, the receiver's tap… are decided after the fork), makes it its own, and
+ *     hands the process to Cucumber's run_worker.js, which answers INITIALIZE, RUN and FINALIZE as usual.
+ * The modules loaded in step 2 see the environment of the fork: none of them reads a variable of the run at load
+ * time (those it reads at load — CUCUMBER_WORKER_ID, UCWA_CONFORMANCE_LANES, UCWA_CONFORMANCE_EVENT_WAIT_MS — are
+ * set before the fork).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { useNativeMatchIndices } from './match-indices';
+
+/** The message that carries the run's environment; the adapter sends it before Cucumber's INITIALIZE. */
+export const ENV_MESSAGE = 'UCWA_CONFORMANCE_ENVIRONMENT';
+
+/** The step support modules that register with Cucumber, loaded only after INITIALIZE. */
+const REGISTERING = ['world.js', 'hooks.js'];
+
+/** The compiled step support modules a worker can load before it is initialised. */
+export function preloadable(supportDir = path.join(__dirname, '..', 'steps', 'support')): string[] {
+  const out: string[] = [];
+  const visit = (dir: string) => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) visit(p);
+      else if (e.name.endsWith('.js') && !(dir === supportDir && REGISTERING.includes(e.name))) out.push(p);
+    }
+  };
+  if (fs.existsSync(supportDir)) visit(supportDir);
+  return out;
+}
+
+function main(): void {
+  useNativeMatchIndices();
+  const supportDir = path.join(__dirname, '..', 'steps', 'support');
+  require('@cucumber/cucumber/lib/runtime/parallel/worker');
+  for (const file of preloadable(supportDir)) require(file);
+  // a support module that imported world or hooks would have registered them before Cucumber's reset, and the run
+  // would silently lose its World and hooks: refuse to start instead
+  const early = REGISTERING.map((f) => path.join(supportDir, f)).filter((f) => require.cache[f]);
+  if (early.length) throw new Error(`bin/worker.ts: ${early.map((f) => path.relative(supportDir, f)).join(', ')} loaded before Cucumber's INITIALIZE (imported by a step support module); import what is needed from another module`);
+  process.once('message', (m: { type?: string; env?: Record<string, string> }) => {
+    if (m?.type !== ENV_MESSAGE || !m.env) throw new Error(`bin/worker.ts: the first message must be ${ENV_MESSAGE}, got ${JSON.stringify(m?.type)}`);
+    for (const k of Object.keys(process.env)) if (!(k in m.env)) delete process.env[k];
+    Object.assign(process.env, m.env);
+    require('@cucumber/cucumber/lib/runtime/parallel/run_worker');
+  });
+}
+
+if (require.main === module) main();
