@@ -50,7 +50,7 @@ for (const [signal, parallel] of [['SIGINT', 1], ['SIGTERM', 2]] as const) {
     assert.match(fs.readFileSync(path.join(r.reports, 'conformance.html'), 'utf8'), /INTERRUPTED/);
     assert.deepEqual(fs.readdirSync(r.reports).filter((f) => f.endsWith('.partial')), []);
     assert.equal(fs.existsSync(path.join(r.reports, 'cucumber.html')), false, "Cucumber's half-written report is not left as if complete");
-    assert.equal(r.stats.applications, 0, `applications left: ${JSON.stringify(r.stats)}`);
+    assert.equal(r.stats.applications, 0, `applications left: ${JSON.stringify(r.stats)} ${r.out}`);
     assert.equal(r.stats.connectingInvitations, 0, `invitations left open: ${JSON.stringify(r.stats)}`);
   });
 }
