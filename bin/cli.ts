@@ -29,7 +29,7 @@ Options:
                         invitation, accept, decline, cancel, addMessaging, events, lifecycle, errors,
                         security, optional); may be repeated
   --parallel N          scenarios run at once, each holding a caller/callee pair of its transport combination,
-                        in few worker processes (default: 6 per transport combination present, at most the
+                        in few worker processes (default: 8 per transport combination present, at most the
                         number of pairs declared; a scenario waits for a free pair of its own)
   --long-running        also run the checks that take minutes (@long-running: EV-3's idle release)
   --ca FILE             PEM certificate of a private CA to trust for an https target (besides the system CAs)

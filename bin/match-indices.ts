@@ -52,3 +52,31 @@ export function useNativeMatchIndices(): boolean {
   require.cache[file] = m;
   return true;
 }
+
+/** What matchEachStepTextOnce needs of Cucumber's step definitions. */
+interface Matchable {
+  matchesStepName(text: string): boolean;
+}
+
+/**
+ * Makes `definitions` (the coordinator's, before it assembles the test cases) match each step text once. Cucumber
+ * tries every definition on every step of every test case; with the per-combination copies of the features
+ * (bin/combinations.ts) most step texts recur four times, and the assembly of a quick run spent ~0.25 s in
+ * regular expressions that had already answered. The first question about a text asks every definition; later
+ * ones are answered from the definitions that matched it (a few thousand texts: little memory).
+ */
+export function matchEachStepTextOnce(definitions: readonly Matchable[]): void {
+  const asked = new Set<string>();
+  const matched = new Map<Matchable, Set<string>>();
+  const originals = definitions.map((d) => d.matchesStepName.bind(d));
+  for (const d of definitions)
+    d.matchesStepName = (text: string): boolean => {
+      if (!asked.has(text)) {
+        asked.add(text);
+        definitions.forEach((e, i) => {
+          if (originals[i]!(text)) matched.set(e, (matched.get(e) ?? new Set()).add(text));
+        });
+      }
+      return matched.get(d)?.has(text) ?? false;
+    };
+}

@@ -19,7 +19,7 @@ import { discard, failureText, headline, paintSummary, Progress, useColor } from
 import { loadDeviations, type Deviation } from './deviations';
 import { ConfigurationError } from './errors';
 import { lanePlan, startWorkersEarly, useLanes } from './lanes';
-import { useNativeMatchIndices } from './match-indices';
+import { matchEachStepTextOnce, useNativeMatchIndices } from './match-indices';
 import { DURATIONS_VARIABLE, durationsFile, recordDurations } from './durations';
 import { loadCatalogue, ROOT } from './features';
 import { conformanceHtml } from './report/html';
@@ -279,11 +279,13 @@ export async function run(o: RunOptions, interrupt: Promise<string>): Promise<nu
   let expansion: Expansion | undefined;
   let undoLanes = () => {};
   try {
-    // 6 at once per transport combination present: the full run's @slow scenarios of each combination wait out
-    // their 30 s concurrently beside one lane for the rest; in few worker processes (bin/lanes.ts: measured faster
-    // and a third of the memory of a process per scenario on 2 cores); never more than the pairs declared
+    // 8 at once per transport combination present: the full run's @slow scenarios of each combination wait out
+    // their 30 s concurrently beside lanes for the rest, and a quick run's waiting scenarios (2.3 s of refusals that
+    // must start nothing) leave lanes for the others (8 instead of 6: quick run ~0.25 s shorter on 2 cores); in few
+    // worker processes (bin/lanes.ts: measured faster and a third of the memory of a process per scenario on 2
+    // cores); never more than the pairs declared
     const pairs = pairsOf(target).length;
-    const parallel = o.parallel ?? Math.min(6 * pairsPerCombination(target).size, pairs);
+    const parallel = o.parallel ?? Math.min(8 * pairsPerCombination(target).size, pairs);
     // the worker processes start loading their code now, beside the start-up check and Cucumber's preparations
     // (bin/worker.ts); the run's environment reaches them when Cucumber takes them over
     undoLanes = useLanes(lanePlan(parallel).lanes, pairsOf(target).map(combinationOfPair));
@@ -319,7 +321,7 @@ export async function run(o: RunOptions, interrupt: Promise<string>): Promise<nu
     // Cucumber is loaded only now, after the start-up check (its API costs ~0.2 s to load), its step matching with
     // the native RegExp match indices (bin/match-indices.ts)
     useNativeMatchIndices();
-    const { loadConfiguration, runCucumber } = await import('@cucumber/cucumber/api');
+    const { loadConfiguration, loadSupport, runCucumber } = await import('@cucumber/cucumber/api');
     const { runConfiguration } = await loadConfiguration(
       {
         file: 'cucumber.js',
@@ -345,7 +347,11 @@ export async function run(o: RunOptions, interrupt: Promise<string>): Promise<nu
     const durations = durationsFile(target.name);
     if (durations) process.env[DURATIONS_VARIABLE] = durations;
     // Cucumber's stdout formatter (progress, its default) goes nowhere: the console is ours (bin/console.ts)
-    const finished = runCucumber(runConfiguration, { cwd: ROOT, stdout: discard() }, (m) => {
+    // the step definitions, loaded here so that assembling the test cases matches each step text once (bin/match-indices.ts)
+    const support = await loadSupport(runConfiguration, { cwd: ROOT });
+    // (the API's ISupportCodeLibrary is opaque; the library is Cucumber's SupportCodeLibrary)
+    matchEachStepTextOnce((support as unknown as { stepDefinitions: Parameters<typeof matchEachStepTextOnce>[0] }).stepDefinitions);
+    const finished = runCucumber({ ...runConfiguration, support }, { cwd: ROOT, stdout: discard() }, (m) => {
       envelopes.push(m);
       progress.onMessage(m);
     }).then(() => undefined);

@@ -7,7 +7,7 @@
  * two cores the worker's loading followed the coordinator's instead of overlapping it. The command line forks
  * this entry early instead (bin/lanes.ts `startWorkersEarly`), and it
  *  1. makes Cucumber's step matching use the native RegExp match indices (bin/match-indices.ts);
- *  2. loads Cucumber's worker runtime and every step support module that registers nothing with Cucumber (all of
+ *  2. loads Cucumber's worker runtime, its package index, and every step support module that registers nothing with Cucumber (all of
  *     steps/support but world and hooks, which call setWorldConstructor, Before, After…: Cucumber resets its
  *     support code library when INITIALIZE arrives, so they, and the step definitions, load only then);
  *  3. waits for the environment of the run (ENV_MESSAGE, sent by the adapter just before Cucumber's INITIALIZE:
@@ -45,6 +45,8 @@ function main(): void {
   useNativeMatchIndices();
   const supportDir = path.join(__dirname, '..', 'steps', 'support');
   require('@cucumber/cucumber/lib/runtime/parallel/worker');
+  // the package's index, which the step files import for Given/When/Then (its CLI, API and formatters: ~0.15 s)
+  require('@cucumber/cucumber');
   for (const file of preloadable(supportDir)) require(file);
   // a support module that imported world or hooks would have registered them before Cucumber's reset, and the run
   // would silently lose its World and hooks: refuse to start instead

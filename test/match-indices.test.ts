@@ -12,7 +12,7 @@ async function loadCatalogueSteps(): Promise<{ expressions: RegExp[]; texts: str
   const { loadConfiguration, loadSupport } = await import('@cucumber/cucumber/api');
   const { runConfiguration } = await loadConfiguration({ file: 'cucumber.js' }, { cwd: ROOT });
   const library = await loadSupport(runConfiguration, { cwd: ROOT });
-  const expressions = library.stepDefinitions.map((d) => (d.expression as unknown as { regexp: RegExp }).regexp);
+  const expressions = (library as unknown as { stepDefinitions: { expression: { regexp: RegExp } }[] }).stepDefinitions.map((d) => d.expression.regexp);
   const texts = new Set<string>();
   for (const file of featureFiles(FEATURES_DIR))
     for (const e of generateMessages(fs.readFileSync(file, 'utf8'), file, SourceMediaType.TEXT_X_CUCUMBER_GHERKIN_PLAIN, { includeSource: false, includeGherkinDocument: false, includePickles: true, newId: IdGenerator.incrementing() }))
@@ -61,4 +61,15 @@ test('a global or sticky RegExp keeps its lastIndex as exec gives it', () => {
   const second = execWithIndices(g, 'xab ab');
   assert.deepEqual(second?.indices?.[0], [4, 6]);
   assert.equal(g.lastIndex, 6);
+});
+
+test('matching each step text once answers as every definition would, asking each definition once per text', async () => {
+  const { matchEachStepTextOnce } = await import('../bin/match-indices');
+  const asked: string[] = [];
+  const definition = (re: RegExp) => ({ matchesStepName: (t: string) => (asked.push(`${re.source}:${t}`), re.test(t)) });
+  const defs = [definition(/^a/), definition(/b$/), definition(/^x$/)];
+  matchEachStepTextOnce(defs);
+  const answers = () => ['ab', 'ab', 'x', 'cb', 'ab'].map((t) => defs.map((d) => d.matchesStepName(t)));
+  assert.deepEqual(answers(), [[true, true, false], [true, true, false], [false, false, true], [false, true, false], [true, true, false]]);
+  assert.equal(asked.length, 9, 'three texts, three definitions, each asked once');
 });
