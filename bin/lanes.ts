@@ -114,6 +114,19 @@ const CucumberAdapter = adapterModule.ChildProcessAdapter;
 let lanesPerWorker = 1;
 /** the pairs' combinations of the run's target, for placement by free pairs (bin/placement.ts) */
 let pairCombinations: readonly Combination[] | undefined;
+/** answers the workers' own requests (the receiver's tap over IPC: steps/support/callbacks/ipc.ts) */
+let serveWorkers: LaneOptions['serve'];
+
+/** What a run adds to the lanes. */
+export interface LaneOptions {
+  /** the transport combinations of the target's pairs: scenarios are handed out only when a pair of theirs is free */
+  combinations?: readonly Combination[];
+  /**
+   * Makes, for each worker process, the handler of the messages it sends beside Cucumber's (given how to answer
+   * it); the handler returns whether the message was its own.
+   */
+  serve?: (send: (m: unknown) => void) => (message: { type?: string; id?: number }) => boolean;
+}
 
 class LaneAdapter extends CucumberAdapter {
   /** test cases in flight per worker id */
@@ -126,6 +139,8 @@ class LaneAdapter extends CucumberAdapter {
   /** testCaseStarted id → test case id, and per worker the test cases whose end it reported, oldest first */
   private readonly startedCases = new Map<string, string>();
   private readonly endedCases = new Map<string, string[]>();
+  /** per worker id, the handler of its own requests (LaneOptions.serve) */
+  private readonly served = new Map<string, (message: { type?: string; id?: number }) => boolean>();
 
   /**
    * The worker processes start as soon as the run knows what to load, while the coordinator still assembles the
@@ -153,6 +168,10 @@ class LaneAdapter extends CucumberAdapter {
     const workerProcess = usable ? ready.process : forkWorker(id, total, a.environment.cwd, a.environment.env);
     const worker: ManagedWorker = { state: 3 /* WorkerState.new */, process: workerProcess, id };
     a.workers[id] = worker;
+    const serve = serveWorkers?.((m) => {
+      if (workerProcess.connected) workerProcess.send(m as never);
+    });
+    if (serve) this.served.set(id, serve);
     workerProcess.on('message', (message: Message) => this.parseWorkerMessage(worker, message));
     workerProcess.on('close', (exitCode: number | null) => {
       worker.state = 1; // WorkerState.closed
@@ -241,6 +260,7 @@ class LaneAdapter extends CucumberAdapter {
         break;
       }
       default:
+        if (this.served.get(worker.id)?.(message)) break;
         throw new Error(`Unexpected message from worker: ${JSON.stringify(message)}`);
     }
   }
@@ -298,19 +318,21 @@ class LaneAdapter extends CucumberAdapter {
 }
 
 /**
- * Makes the parallel runs of this process give each worker process up to `lanes` scenarios at once (with
- * `combinations`, the transport combinations of the target's pairs, only scenarios with a free pair: bin/placement.ts), and tells the
+ * Makes the parallel runs of this process give each worker process up to `lanes` scenarios at once (LaneOptions:
+ * only scenarios with a free pair, bin/placement.ts; the workers' own requests answered), and tells the
  * workers (through the environment they inherit) how many pairs each may lease. Returns a function that undoes it.
  */
-export function useLanes(lanes: number, combinations?: readonly Combination[]): () => void {
+export function useLanes(lanes: number, o: LaneOptions = {}): () => void {
   lanesPerWorker = Math.max(1, Math.floor(lanes));
-  pairCombinations = combinations;
+  pairCombinations = o.combinations;
+  serveWorkers = o.serve;
   const previous = process.env[LANES_VARIABLE];
   process.env[LANES_VARIABLE] = String(lanesPerWorker);
   adapterModule.ChildProcessAdapter = LaneAdapter;
   return () => {
     stopEarlyWorkers();
     pairCombinations = undefined;
+    serveWorkers = undefined;
     adapterModule.ChildProcessAdapter = CucumberAdapter;
     if (previous === undefined) delete process.env[LANES_VARIABLE];
     else process.env[LANES_VARIABLE] = previous;

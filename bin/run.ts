@@ -12,6 +12,7 @@ import { combinationOfPair, initPairs, PAIRS_DIR_VARIABLE, pairsOf, pairsPerComb
 import { expandFeatures, type Expansion } from './combinations';
 import { parseTargetDescription, parseTargetText, TargetDescriptionError, type Target } from '../steps/support/target';
 import { CallbackReceiver, exportTap, startReceiverFor } from '../steps/support/callbacks/receiver';
+import { RECEIVER_IPC_VARIABLE, tapRelay } from '../steps/support/callbacks/ipc';
 import { TaaClient } from '../steps/support/taa/client';
 import { TaaSession, TaaUser } from '../steps/support/taa/session';
 import type { WorldParameters } from '../steps/support/world';
@@ -288,7 +289,13 @@ export async function run(o: RunOptions, interrupt: Promise<string>): Promise<nu
     const parallel = o.parallel ?? Math.min(8 * pairsPerCombination(target).size, pairs);
     // the worker processes start loading their code now, beside the start-up check and Cucumber's preparations
     // (bin/worker.ts); the run's environment reaches them when Cucumber takes them over
-    undoLanes = useLanes(lanePlan(parallel).lanes, pairsOf(target).map(combinationOfPair));
+    // the workers read the receiver's record through the IPC channel (steps/support/callbacks/ipc.ts)
+    const tapped = receiver;
+    if (tapped) process.env[RECEIVER_IPC_VARIABLE] = '1';
+    undoLanes = useLanes(lanePlan(parallel).lanes, {
+      combinations: pairsOf(target).map(combinationOfPair),
+      ...(tapped ? { serve: (send: (m: unknown) => void) => tapRelay(tapped, send) } : {}),
+    });
     startWorkersEarly(lanePlan(parallel).workers, ROOT);
     o.out(`Target: ${target.name} (${params.source}), dialect ${JSON.stringify(target.relPrefix)}\n`);
     if (tlsOptions) params = { ...params, tls: tlsOptions };
@@ -415,6 +422,7 @@ export async function run(o: RunOptions, interrupt: Promise<string>): Promise<nu
     return outcome.gate.exitCode;
   } finally {
     undoLanes();
+    delete process.env[RECEIVER_IPC_VARIABLE];
     if (process.env[BREAKER_DIR_VARIABLE] === breakerDir) delete process.env[BREAKER_DIR_VARIABLE];
     if (process.env[PAIRS_DIR_VARIABLE] === path.join(breakerDir, 'pairs')) delete process.env[PAIRS_DIR_VARIABLE];
     delete process.env[DURATIONS_VARIABLE];

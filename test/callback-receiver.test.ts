@@ -257,3 +257,38 @@ test('CallbackChannel: an endpoint gets its default URL and its conversation URL
     await r.close();
   }
 });
+
+describe("the receiver's tap over the worker's IPC channel (steps/support/callbacks/ipc.ts)", () => {
+  test('reads, long-polls, rules and conversation URLs answer as over HTTP, and a cancelled long-poll leaves no waiter', async () => {
+    const { IpcTap, tapRelay } = await import('../steps/support/callbacks/ipc');
+    const r = await CallbackReceiver.start({ listen: ['127.0.0.1:0'] });
+    try {
+      const origin = r.localOrigin;
+      r.addRoute({ kind: 'default', url: `${origin}/cb/ipc`, account: 'sip:ipc@example.com' });
+      r.conversationUrlBase = `${origin}/taa-conv/`;
+      // the coordinator's relay answers by emitting on this process, where IpcTap listens as a worker does
+      const relay = tapRelay(r, (m) => void setImmediate(() => process.emit('message' as never, m as never)));
+      const ipc = new ReceiverClient(r.tapUrl, new IpcTap((m) => void relay(m as { type?: string; id?: number })));
+      const http = new ReceiverClient(r.tapUrl);
+      const mark = await ipc.mark();
+      assert.equal(mark, await http.mark(), 'both see the same newest callback');
+      const seen: number[] = [];
+      const stop = ipc.subscribe((c) => seen.push(c.seq));
+      await new Promise((res) => setTimeout(res, 50));
+      assert.equal((await send(`${origin}/cb/ipc`, { body: updated })).status, 200);
+      const deadline = Date.now() + 2000;
+      while (!seen.length && Date.now() < deadline) await new Promise((res) => setTimeout(res, 10));
+      assert.deepEqual(seen, [r.records.at(-1)!.seq], 'the long-poll delivered the callback');
+      stop();
+      assert.deepEqual((await ipc.callbacks({ since: mark })).map((c) => c.seq), (await http.callbacks({ since: mark })).map((c) => c.seq));
+      const rule = await ipc.rule({ url: `${origin}/cb/ipc`, status: 503, times: 1 });
+      assert.equal((await send(`${origin}/cb/ipc`, { body: updated })).status, 503, 'the rule registered over IPC answered');
+      await rule.remove();
+      assert.match(await ipc.conversationUrl(), new RegExp(`^${origin}/taa-conv/`));
+      await new Promise((res) => setTimeout(res, 50));
+      assert.equal((r as unknown as { polls: Set<unknown> }).polls.size, 0, 'the cancelled long-poll is gone from the receiver');
+    } finally {
+      await r.close();
+    }
+  });
+});

@@ -1,4 +1,5 @@
 import { Agent, request } from 'node:http';
+import { IpcTap, RECEIVER_IPC_VARIABLE, type TapTransport } from './ipc';
 import { routeKey } from './receiver';
 import { RECEIVER_TAP_VARIABLE, type AnswerRule, type CallbacksPage, type ReceiverInfo, type RecordedCallback } from './types';
 
@@ -38,25 +39,27 @@ export class ReceiverClient {
   private polling?: AbortController;
   private initialised?: Promise<void>;
 
-  constructor(readonly tapUrl: string) {}
+  /** `transport`: the loopback HTTP tap at `tapUrl` unless given (the IPC relay of the suite's own workers, ipc.ts) */
+  constructor(
+    readonly tapUrl: string,
+    private readonly transport: TapTransport = new HttpTap(tapUrl),
+  ) {}
 
-  /** The client of the tap named by RECEIVER_TAP_VARIABLE, shared by the process; undefined without a receiver. */
+  /**
+   * The client of the tap named by RECEIVER_TAP_VARIABLE, shared by the process; undefined without a receiver. In a
+   * worker whose coordinator relays the tap (RECEIVER_IPC_VARIABLE) it goes over the IPC channel.
+   */
   static fromEnv(env: NodeJS.ProcessEnv = process.env): ReceiverClient | undefined {
     const url = env[RECEIVER_TAP_VARIABLE];
     if (!url) return undefined;
-    if (!shared || shared.tapUrl !== url) shared = new ReceiverClient(url);
+    if (!shared || shared.tapUrl !== url) shared = new ReceiverClient(url, env[RECEIVER_IPC_VARIABLE] === '1' && process.send ? (ipcTap ??= new IpcTap()) : undefined);
     return shared;
   }
 
   private async call<T>(method: string, what: string, body?: unknown, signal?: AbortSignal): Promise<T> {
     let res: { status: number; text: string };
     try {
-      const send = () => tapRequest(`${this.tapUrl}/${what}`, method, body === undefined ? undefined : JSON.stringify(body), signal);
-      // a kept-alive connection the tap closed as idle just then: "socket hang up" / ECONNRESET; sent once more
-      res = await send().catch((e: NodeJS.ErrnoException) => {
-        if (signal?.aborted || (e.code !== 'ECONNRESET' && !/socket hang up/.test(e.message))) throw e;
-        return send();
-      });
+      res = await this.transport.call(method, what, body === undefined ? undefined : JSON.stringify(body), signal);
     } catch (e) {
       throw new ReceiverUnavailable(`the callback receiver's tap did not answer ${method} ${what}: ${(e as Error).message}`);
     }
@@ -171,6 +174,21 @@ export class ReceiverClient {
 }
 
 let shared: ReceiverClient | undefined;
+let ipcTap: IpcTap | undefined;
+
+/** The loopback HTTP tap (receiver.ts): for processes without the coordinator's IPC relay. */
+class HttpTap implements TapTransport {
+  constructor(private readonly tapUrl: string) {}
+
+  call(method: string, what: string, body: string | undefined, signal?: AbortSignal): Promise<{ status: number; text: string }> {
+    const send = () => tapRequest(`${this.tapUrl}/${what}`, method, body, signal);
+    // a kept-alive connection the tap closed as idle just then: "socket hang up" / ECONNRESET; sent once more
+    return send().catch((e: NodeJS.ErrnoException) => {
+      if (signal?.aborted || (e.code !== 'ECONNRESET' && !/socket hang up/.test(e.message))) throw e;
+      return send();
+    });
+  }
+}
 
 /** Kept-alive loopback connections to the tap (fetch cost about 1 ms of CPU a call: a quick run makes over a thousand). */
 const tapAgent = new Agent({ keepAlive: true });

@@ -278,52 +278,72 @@ export class CallbackReceiver {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const reply = (status: number, value?: unknown) => {
-        const text = value === undefined ? '' : JSON.stringify(value);
-        res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
+      const reply = (a: TapAnswer) => {
+        const text = a.value === undefined ? '' : JSON.stringify(a.value);
+        res.writeHead(a.status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
         res.end(text);
       };
       const u = new URL(req.url ?? '/', 'http://tap.invalid');
       const prefix = `/${this.tapKey}/`;
-      if (!u.pathname.startsWith(prefix)) return reply(404, { error: 'unknown tap path' });
-      const what = u.pathname.slice(prefix.length);
-      let input: Record<string, unknown> = {};
-      try {
-        const text = Buffer.concat(chunks).toString('utf8');
-        if (text) input = JSON.parse(text) as Record<string, unknown>;
-      } catch {
-        return reply(400, { error: 'not JSON' });
-      }
-      try {
-        if (req.method === 'GET' && what === 'callbacks') {
-          const since = Number(u.searchParams.get('since') ?? 0);
-          const waitMs = Math.min(Number(u.searchParams.get('waitMs') ?? 0), 30_000);
-          const page = this.since(since);
-          if (page.callbacks.length || !waitMs) return reply(200, page);
-          const poll: LongPoll = { since, resolve: (p) => reply(200, p) };
-          this.polls.add(poll);
-          const timer = setTimeout(() => {
-            if (this.polls.delete(poll)) reply(200, this.since(since));
-          }, waitMs);
-          res.on('close', () => {
-            clearTimeout(timer);
-            this.polls.delete(poll);
-          });
-          return undefined;
-        }
-        if (req.method === 'POST' && what === 'rules') return reply(201, { id: this.addRule(input as unknown as AnswerRule) });
-        if (req.method === 'DELETE' && what.startsWith('rules/')) {
-          this.removeRule(what.slice('rules/'.length));
-          return reply(204);
-        }
-        if (req.method === 'POST' && what === 'conversation-url')
-          return reply(201, { url: this.issueConversationUrl(typeof input.length === 'number' ? input.length : undefined) });
-        if (req.method === 'GET' && what === 'info') return reply(200, this.info());
-        return reply(404, { error: `unknown tap operation ${req.method} ${what}` });
-      } catch (e) {
-        return reply(409, { error: (e as Error).message });
-      }
+      if (!u.pathname.startsWith(prefix)) return reply({ status: 404, value: { error: 'unknown tap path' } });
+      const call = this.tapCall(req.method ?? '', `${u.pathname.slice(prefix.length)}${u.search}`, Buffer.concat(chunks).toString('utf8'));
+      res.on('close', call.cancel);
+      void call.answer.then(reply);
+      return undefined;
     });
+  }
+
+  /**
+   * One operation of the tap, whichever way it came: `what` is the path after the tap's key, with its query
+   * (`callbacks?since=3&waitMs=20000`, `rules`, `rules/<id>`, `conversation-url`, `info`), `body` the request's JSON
+   * text. The loopback HTTP tap and the workers' IPC relay (tapRelay) both answer through it. `cancel` ends a
+   * long-poll whose asker went away.
+   */
+  tapCall(method: string, what: string, body: string): { answer: Promise<TapAnswer>; cancel: () => void } {
+    const done = (status: number, value?: unknown) => ({ answer: Promise.resolve({ status, ...(value !== undefined ? { value } : {}) }), cancel: () => undefined });
+    const u = new URL(what, 'http://tap.invalid/');
+    const op = u.pathname.slice(1);
+    let input: Record<string, unknown> = {};
+    try {
+      if (body) input = JSON.parse(body) as Record<string, unknown>;
+    } catch {
+      return done(400, { error: 'not JSON' });
+    }
+    try {
+      if (method === 'GET' && op === 'callbacks') {
+        const since = Number(u.searchParams.get('since') ?? 0);
+        const waitMs = Math.min(Number(u.searchParams.get('waitMs') ?? 0), 30_000);
+        const page = this.since(since);
+        if (page.callbacks.length || !waitMs) return done(200, page);
+        let poll: LongPoll | undefined;
+        let timer: NodeJS.Timeout | undefined;
+        const answer = new Promise<TapAnswer>((resolve) => {
+          const p: LongPoll = { since, resolve: (pg) => resolve({ status: 200, value: pg }) };
+          poll = p;
+          this.polls.add(p);
+          timer = setTimeout(() => {
+            if (this.polls.delete(p)) resolve({ status: 200, value: this.since(since) });
+          }, waitMs);
+        });
+        return {
+          answer,
+          cancel: () => {
+            clearTimeout(timer);
+            if (poll) this.polls.delete(poll);
+          },
+        };
+      }
+      if (method === 'POST' && op === 'rules') return done(201, { id: this.addRule(input as unknown as AnswerRule) });
+      if (method === 'DELETE' && op.startsWith('rules/')) {
+        this.removeRule(op.slice('rules/'.length));
+        return done(204);
+      }
+      if (method === 'POST' && op === 'conversation-url') return done(201, { url: this.issueConversationUrl(typeof input.length === 'number' ? input.length : undefined) });
+      if (method === 'GET' && op === 'info') return done(200, this.info());
+      return done(404, { error: `unknown tap operation ${method} ${op}` });
+    } catch (e) {
+      return done(409, { error: (e as Error).message });
+    }
   }
 
   async close(): Promise<void> {
@@ -392,6 +412,12 @@ export async function startReceiverFor(target: Target): Promise<CallbackReceiver
   }
   receiver.configure(target);
   return receiver;
+}
+
+/** An answer of the tap: status and JSON value. */
+export interface TapAnswer {
+  status: number;
+  value?: unknown;
 }
 
 /** Exports the tap's address to the worker processes (they inherit the environment). */
