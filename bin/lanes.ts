@@ -312,9 +312,21 @@ class LaneAdapter extends CucumberAdapter {
     a.inProgress[`${worker.id}:${slot}`] = placement.item;
     this.busy.set(worker.id, n + 1);
     worker.state = RUNNING;
-    worker.process.send({ type: 'RUN', assembledTestCase: placement.item, failing: a.failing });
+    worker.process.send({ type: 'RUN', assembledTestCase: withoutFeatureBody(placement.item), failing: a.failing });
     return true;
   }
+}
+
+/**
+ * The test case as a worker needs it: Cucumber's worker passes the Gherkin document only to hooks (the suite's read
+ * the pickle), and the whole document, every scenario of the feature copy, went through the IPC channel with each
+ * of the ~750 test cases (~4.5 MB of JSON written by the coordinator and parsed by the worker in a run). The
+ * document keeps its uri and its feature's name, tags, location and description, without the children.
+ */
+function withoutFeatureBody(item: Item): Item {
+  const doc = (item as Item & { gherkinDocument?: { feature?: { children?: unknown[] } } }).gherkinDocument;
+  if (!doc?.feature) return item;
+  return { ...item, gherkinDocument: { ...doc, comments: [], feature: { ...doc.feature, children: [] } } } as Item;
 }
 
 /**
