@@ -143,9 +143,9 @@ class LaneAdapter extends CucumberAdapter {
   private readonly served = new Map<string, (message: { type?: string; id?: number }) => boolean>();
 
   /**
-   * The worker processes start as soon as the run knows what to load, while the coordinator still assembles the
-   * test cases (Cucumber starts them only afterwards): their start-up, ~0.7 s of loading on this machine, overlaps
-   * that work instead of following it.
+   * The workers are taken over (forked early by startWorkersEarly, or forked now) and initialised as soon as the run
+   * knows what to load, while the coordinator still assembles the test cases (Cucumber starts them only
+   * afterwards): their start-up overlaps that work instead of following it.
    */
   constructor(...args: unknown[]) {
     super(...args);
