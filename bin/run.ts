@@ -202,7 +202,7 @@ export async function run(o: RunOptions, interrupt: Promise<string>): Promise<nu
         /* parseTargetText names the syntax error */
       }
       target = parseTargetText(text, o.target);
-      params = { description: raw, source: o.target };
+      params = { descriptionJson: JSON.stringify(raw), source: o.target };
     }
   } catch (e) {
     configurationProblem(e);
@@ -270,7 +270,7 @@ export async function run(o: RunOptions, interrupt: Promise<string>): Promise<nu
       ...(receiver ? { taa: { callbackOrigin: receiver.localOrigin }, callbackAllowHttp: true } : {}),
     });
     target = parseTargetDescription(reference.description, 'embedded reference server');
-    params = { description: reference.description, source: 'embedded reference server' };
+    params = { descriptionJson: JSON.stringify(reference.description), source: 'embedded reference server' };
     receiver?.configure(target);
   }
   if (!target || !params) throw new Error('no target');

@@ -22,7 +22,14 @@ import { isStopping, tracked } from './live';
 
 /** What the runner hands every worker: the raw description (secrets still `{"env": …}`) and where it came from. */
 export interface WorldParameters {
-  description: unknown;
+  description?: unknown;
+  /**
+   * The description as JSON text, in place of `description` (what the command line passes): Cucumber gives every
+   * World a structuredClone of its parameters, and cloning the embedded description's object (dozens of accounts)
+   * for each scenario, then writing it out again as the cache key, cost a quick run's worker ~0.1 s; a string
+   * costs nothing to clone and is its own key.
+   */
+  descriptionJson?: string;
   source: string;
   /** how https targets are verified (--ca, --insecure) */
   tls?: TlsOptions;
@@ -48,8 +55,8 @@ let parsed: { key: string; target: Target } | undefined;
 
 /** The parsed target, once per worker: Cucumber hands every World a copy of its parameters, so the key is their text. */
 function targetFrom(p: WorldParameters): Target {
-  const key = `${p.source}\n${JSON.stringify(p.description)}`;
-  if (parsed?.key !== key) parsed = { key, target: parseTargetDescription(p.description, p.source) };
+  const key = `${p.source}\n${p.descriptionJson ?? JSON.stringify(p.description)}`;
+  if (parsed?.key !== key) parsed = { key, target: parseTargetDescription(p.descriptionJson !== undefined ? (JSON.parse(p.descriptionJson) as unknown) : p.description, p.source) };
   return parsed.target;
 }
 
