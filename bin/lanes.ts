@@ -19,7 +19,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import { LANES_VARIABLE } from '../steps/support/lanes';
 import { ENV_MESSAGE } from './worker';
-import { wantedOf, type Combination } from '../steps/support/pairs';
+import { wantedOf, type Combination, type Wanted } from '../steps/support/pairs';
 import { PairBudget } from './placement';
 
 interface ManagedWorker {
@@ -136,6 +136,7 @@ class LaneAdapter extends CucumberAdapter {
   private readonly early: Message[] = [];
   private earlyExits: (number | null)[] = [];
   private readonly budget = pairCombinations ? new PairBudget(pairCombinations) : undefined;
+  private readonly wants = new WeakMap<Item, Wanted | undefined>();
   /** testCaseStarted id → test case id, and per worker the test cases whose end it reported, oldest first */
   private readonly startedCases = new Map<string, string>();
   private readonly endedCases = new Map<string, string[]>();
@@ -252,7 +253,7 @@ class LaneAdapter extends CucumberAdapter {
         const mine = Object.keys(a.inProgress).filter((k) => k.startsWith(`${worker.id}:`));
         const slot = mine.find((k) => a.inProgress[k]?.testCase.id === ended) ?? mine[0];
         if (slot !== undefined) {
-          this.budget?.give(wantedOf(a.inProgress[slot]!.pickle.tags.map((t) => t.name)));
+          this.budget?.give(this.wanted(a.inProgress[slot]!));
           delete a.inProgress[slot];
         }
         worker.state = n === 0 ? IDLE : RUNNING;
@@ -274,13 +275,19 @@ class LaneAdapter extends CucumberAdapter {
     }
   }
 
+  /** The pair a test case asks for, from its `@via:` tag (read once: the queue is scanned at every placement). */
+  private wanted(item: Item): Wanted | undefined {
+    if (!this.wants.has(item)) this.wants.set(item, wantedOf(item.pickle.tags.map((t) => t.name)));
+    return this.wants.get(item);
+  }
+
   /** Cucumber's rule (parallelCanAssign, in queue order), and a free pair for the scenario (bin/placement.ts). */
   nextWorkPlacement(): { index: number; item: Item } | null {
     const a = this.self;
     const inProgress = Object.values(a.inProgress).map((i) => i.pickle);
     for (let index = 0; index < a.todo.length; index++) {
       const item = a.todo[index]!;
-      if (this.budget && !this.budget.fits(wantedOf(item.pickle.tags.map((t) => t.name)))) continue;
+      if (this.budget && !this.budget.fits(this.wanted(item))) continue;
       if (a.supportCodeLibrary.parallelCanAssign(item.pickle, inProgress)) return { index, item };
     }
     return null;
@@ -306,7 +313,7 @@ class LaneAdapter extends CucumberAdapter {
     const placement = force ? a.placementAt(0) : a.nextWorkPlacement();
     if (placement === null) return false;
     a.todo.splice(placement.index, 1);
-    this.budget?.take(wantedOf(placement.item.pickle.tags.map((t) => t.name)));
+    this.budget?.take(this.wanted(placement.item));
     let slot = 0;
     while (`${worker.id}:${slot}` in a.inProgress) slot++;
     a.inProgress[`${worker.id}:${slot}`] = placement.item;
