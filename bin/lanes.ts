@@ -18,7 +18,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import { LANES_VARIABLE } from '../steps/support/lanes';
-import { ENV_MESSAGE } from './worker';
+import { BATCH_MESSAGE, ENV_MESSAGE } from './worker';
 import { wantedOf, type Combination, type Wanted } from '../steps/support/pairs';
 import { PairBudget } from './placement';
 
@@ -260,6 +260,9 @@ class LaneAdapter extends CucumberAdapter {
         this.awakenWorkers(worker);
         break;
       }
+      case BATCH_MESSAGE:
+        for (const m of (message as Message & { messages: Message[] }).messages) this.parseWorkerMessage(worker, m);
+        break;
       default:
         if (this.served.get(worker.id)?.(message)) break;
         throw new Error(`Unexpected message from worker: ${JSON.stringify(message)}`);
