@@ -51,6 +51,9 @@ export const BATCH_MESSAGE = 'UCWA_CONFORMANCE_BATCH';
  * one write on the channel and one read and 'message' event on the other side. process.exit flushes first:
  * Cucumber's worker exits right after sending its last messages, as it did before.
  */
+/** At most this many messages in one batch, so that a busy stretch of the worker never makes one huge message. */
+const MAX_BATCH = 64;
+
 function batchSends(): void {
   const send = process.send?.bind(process);
   if (!send) return;
@@ -64,6 +67,7 @@ function batchSends(): void {
   process.send = ((m: unknown) => {
     if (!queue.length) setImmediate(flush);
     queue.push(m);
+    if (queue.length >= MAX_BATCH) flush();
     return true;
   }) as typeof process.send;
   const exit = process.exit.bind(process);
