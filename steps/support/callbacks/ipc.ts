@@ -58,16 +58,22 @@ export class IpcTap implements TapTransport {
     if (process.connected === false) return Promise.reject(new Error('the channel to the coordinator is closed'));
     const id = ++this.seq;
     return new Promise((resolve, reject) => {
-      this.waiting.set(id, resolve);
-      signal?.addEventListener('abort', () => {
+      // the long-poll loop passes one signal to every call: its listener goes with the answer
+      const onAbort = () => {
         if (!this.waiting.delete(id)) return;
         this.send({ type: TAP_CANCEL, id });
         reject(new Error('aborted'));
+      };
+      this.waiting.set(id, (a) => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve(a);
       });
+      signal?.addEventListener('abort', onAbort, { once: true });
       try {
         this.send({ type: TAP_CALL, id, method, what, ...(body !== undefined ? { body } : {}) } satisfies TapCallMessage);
       } catch (e) {
         this.waiting.delete(id);
+        signal?.removeEventListener('abort', onAbort);
         reject(e as Error);
       }
     });
