@@ -126,9 +126,14 @@ async function countingReference() {
  */
 async function measureDefault(label: string, extra: string[]) {
   const r = await runSuite(['--report-dir', fs.mkdtempSync(path.join(os.tmpdir(), 'bench-rep-')), ...extra]);
-  const scenarios = /Scenarios: (\d+) — (\d+) passed/.exec(r.output);
   // the embedded server's no-answer timeout and D16's read-back after completion: 30 s each
-  return { label, ...r, scenarios: scenarios ? `${scenarios[2]}/${scenarios[1]} passed` : 'no summary', longestWaitS: 30 };
+  return { label, ...r, scenarios: passedOf(r.output), longestWaitS: 30 };
+}
+
+/** "728/734 passed", from the console's Scenarios line. */
+function passedOf(output: string): string {
+  const scenarios = /Scenarios: (\d+) — (\d+) passed/.exec(output);
+  return scenarios ? `${scenarios[2]}/${scenarios[1]} passed` : 'no summary';
 }
 
 /** A run against a reference server in this process (a described target): it counts the requests and the first one's time. */
@@ -137,13 +142,12 @@ async function measureSuite(label: string, extra: string[]) {
   try {
     const spawnedAt = performance.now();
     const r = await runSuite(['--target', ref.file, '--report-dir', fs.mkdtempSync(path.join(os.tmpdir(), 'bench-rep-')), ...extra]);
-    const scenarios = /Scenarios: (\d+) — (\d+) passed/.exec(r.output);
     return {
       label,
       ...r,
       requests: ref.counter.requests,
       firstRequestMs: (ref.counter.first[0] ?? NaN) - spawnedAt,
-      scenarios: scenarios ? `${scenarios[2]}/${scenarios[1]} passed` : 'no summary',
+      scenarios: passedOf(r.output),
       longestWaitS: Math.max(ref.description.timing.noAnswerTimeoutSeconds, 30),
     };
   } finally {
@@ -237,7 +241,6 @@ async function main(): Promise<void> {
   const rows: [string, string][] = [
     ['full run: wall time', `${fullWall.toFixed(1)} s (${full.scenarios}, exit ${full.code})`],
     ['full run: wall / longest protocol wait', `${(fullWall / full.longestWaitS).toFixed(2)} (wait ${full.longestWaitS} s; target ≤ 1.15: ${ok(fullWall / full.longestWaitS <= 1.15)})`],
-
     ['full run: peak RSS (suite process tree)', `${m(fulls, 'peakRssMb').toFixed(0)} MB (target ≤ 400 MB: ${ok(m(fulls, 'peakRssMb') <= 400)})`],
     ['quick run: wall time', `${(m(quicks, 'wallMs') / 1000).toFixed(1)} s (${quick.scenarios}, exit ${quick.code}; target ≤ 5 s: ${ok(m(quicks, 'wallMs') <= 5000)})`],
     ['CPU time of the suite (user + system)', `full ${m(fulls, 'cpuS').toFixed(1)} s, quick ${m(quicks, 'cpuS').toFixed(1)} s (the embedded reference server included; no target, less sensitive to the machine's load than wall time)`],

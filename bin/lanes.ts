@@ -50,12 +50,13 @@ const WORKER_ENTRY = path.join(__dirname, 'worker.js');
 /** Workers forked ahead of the run (startWorkersEarly), by id, with the worker count they were forked for. */
 const forkedEarly = new Map<string, { process: ChildProcess; total: number; cwd: string }>();
 
+/** A worker's environment: the run's, with the variables Cucumber's adapter gives each worker. */
+function workerEnv(env: NodeJS.ProcessEnv, id: string, total: number): NodeJS.ProcessEnv {
+  return { ...env, CUCUMBER_PARALLEL: 'true', CUCUMBER_TOTAL_WORKERS: String(total), CUCUMBER_WORKER_ID: id };
+}
+
 function forkWorker(id: string, total: number, cwd: string, env: NodeJS.ProcessEnv): ChildProcess {
-  return fork(WORKER_ENTRY, [], {
-    cwd,
-    env: { ...env, CUCUMBER_PARALLEL: 'true', CUCUMBER_TOTAL_WORKERS: String(total), CUCUMBER_WORKER_ID: id },
-    stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
-  });
+  return fork(WORKER_ENTRY, [], { cwd, env: workerEnv(env, id, total), stdio: ['inherit', 'inherit', 'inherit', 'ipc'] });
 }
 
 /**
@@ -161,7 +162,6 @@ class LaneAdapter extends CucumberAdapter {
    */
   startWorker(id: string, total: number): void {
     const a = this as unknown as AdapterInternals & StartInternals;
-    const env = { ...a.environment.env, CUCUMBER_PARALLEL: 'true', CUCUMBER_TOTAL_WORKERS: String(total), CUCUMBER_WORKER_ID: id };
     const ready = forkedEarly.get(id);
     forkedEarly.delete(id);
     const usable = ready && ready.total === total && ready.cwd === a.environment.cwd && ready.process.exitCode === null && ready.process.connected;
@@ -178,7 +178,7 @@ class LaneAdapter extends CucumberAdapter {
       worker.state = 1; // WorkerState.closed
       this.onWorkerProcessClose(exitCode);
     });
-    workerProcess.send({ type: ENV_MESSAGE, env });
+    workerProcess.send({ type: ENV_MESSAGE, env: workerEnv(a.environment.env, id, total) });
     const library = a.supportCodeLibrary;
     workerProcess.send({
       type: 'INITIALIZE',
@@ -237,7 +237,12 @@ class LaneAdapter extends CucumberAdapter {
         if (e.testCaseStarted) this.startedCases.set(e.testCaseStarted.id, e.testCaseStarted.testCaseId);
         if (e.testCaseFinished && !e.testCaseFinished.willBeRetried) {
           const id = this.startedCases.get(e.testCaseFinished.testCaseStartedId);
-          if (id !== undefined) this.endedCases.set(worker.id, [...(this.endedCases.get(worker.id) ?? []), id]);
+          this.startedCases.delete(e.testCaseFinished.testCaseStartedId);
+          if (id !== undefined) {
+            const ended = this.endedCases.get(worker.id) ?? [];
+            ended.push(id);
+            this.endedCases.set(worker.id, ended);
+          }
         }
         if (this.running) a.eventBroadcaster.emit('envelope', message.envelope);
         else this.early.push(message);
@@ -330,7 +335,8 @@ class LaneAdapter extends CucumberAdapter {
 /**
  * The test case as a worker needs it: Cucumber's worker passes the Gherkin document only to hooks (the suite's read
  * the pickle), and the whole document, every scenario of the feature copy, went through the IPC channel with each
- * of the ~750 test cases (~4.5 MB of JSON written by the coordinator and parsed by the worker in a run). The
+ * of the ~750 test cases (a quick run's RUN messages: 8.2 MB of JSON written by the coordinator and parsed by the
+ * worker; 2.9 MB without). The
  * document keeps its uri and its feature's name, tags, location and description, without the children.
  */
 function withoutFeatureBody(item: Item): Item {

@@ -7,7 +7,7 @@ import type { RelPrefix } from '../steps/support/dialect';
 import { Client, Inconclusive, UntrustedOrigin, User, type Application } from '../steps/support/client';
 import { BREAKER_DIR_VARIABLE, breakerTripped, HttpTransport, initBreaker, resetTargetHealth, type TlsOptions } from '../steps/support/http';
 import { redact } from '../steps/support/exchange';
-import { cleanUpLive } from '../steps/support/live';
+import { cleanUpLive, resumeLive } from '../steps/support/live';
 import { combinationOfPair, initPairs, PAIRS_DIR_VARIABLE, pairsOf, pairsPerCombination } from '../steps/support/pairs';
 import { expandFeatures, type Expansion } from './combinations';
 import { parseTargetDescription, parseTargetText, TargetDescriptionError, type Target } from '../steps/support/target';
@@ -287,16 +287,17 @@ export async function run(o: RunOptions, interrupt: Promise<string>): Promise<nu
     // cores); never more than the pairs declared
     const pairs = pairsOf(target).length;
     const parallel = o.parallel ?? Math.min(8 * pairsPerCombination(target).size, pairs);
+    const plan = lanePlan(parallel);
     // the worker processes start loading their code now, beside the start-up check and Cucumber's preparations
     // (bin/worker.ts); the run's environment reaches them when Cucumber takes them over
     // the workers read the receiver's record through the IPC channel (steps/support/callbacks/ipc.ts)
     const tapped = receiver;
     if (tapped) process.env[RECEIVER_IPC_VARIABLE] = '1';
-    undoLanes = useLanes(lanePlan(parallel).lanes, {
+    undoLanes = useLanes(plan.lanes, {
       combinations: pairsOf(target).map(combinationOfPair),
       ...(tapped ? { serve: (send: (m: unknown) => void) => tapRelay(tapped, send) } : {}),
     });
-    startWorkersEarly(lanePlan(parallel).workers, ROOT);
+    startWorkersEarly(plan.workers, ROOT);
     o.out(`Target: ${target.name} (${params.source}), dialect ${JSON.stringify(target.relPrefix)}\n`);
     if (tlsOptions) params = { ...params, tls: tlsOptions };
     if (o.insecure) o.err('WARNING: --insecure: TLS certificates of the target are NOT verified; the reports say so.\n');
@@ -312,12 +313,13 @@ export async function run(o: RunOptions, interrupt: Promise<string>): Promise<nu
 
     // The run-wide circuit breaker: workers inherit the variable and share the state through files in breakerDir.
     resetTargetHealth();
+    resumeLive();
     initBreaker(breakerDir);
     process.env[BREAKER_DIR_VARIABLE] = breakerDir;
     // Pair leases across the workers (steps/support/pairs.ts), and the per-combination copies of the features
     // when the target has TAA accounts (bin/combinations.ts; none without: the run is as before).
     // With one worker process its leases are its own (no lock files: each costs file operations per scenario).
-    if (lanePlan(parallel).workers > 1) {
+    if (plan.workers > 1) {
       initPairs(path.join(breakerDir, 'pairs'));
       process.env[PAIRS_DIR_VARIABLE] = path.join(breakerDir, 'pairs');
     }
@@ -337,7 +339,7 @@ export async function run(o: RunOptions, interrupt: Promise<string>): Promise<nu
           format: [['html', `${cucumberHtml}.partial`]],
           worldParameters: params as unknown as Record<string, never>,
           // `parallel` scenarios at once: in few worker processes, each running several (bin/lanes.ts)
-          parallel: lanePlan(parallel).workers,
+          parallel: plan.workers,
           tags: [o.tags ? `(${o.tags})` : '', o.longRunning ? '' : 'not @long-running'].filter(Boolean).join(' and '),
         },
       },

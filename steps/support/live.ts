@@ -31,6 +31,11 @@ export function isStopping(): boolean {
   return stopping;
 }
 
+/** A new run in this process (bin/run.ts): an earlier run's interruption no longer stops its scenarios. */
+export function resumeLive(): void {
+  stopping = false;
+}
+
 /** Runs the clean-up of every scenario still in progress, and waits for the creations in progress, within `ms` at most. */
 export async function cleanUpLive(ms = 5000): Promise<void> {
   stopping = true;
