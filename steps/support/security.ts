@@ -50,6 +50,23 @@ export function secrets(w: ConformanceWorld): { label: string; value: string }[]
   return out.filter((s) => s.value.length >= 8);
 }
 
+/** One alternation of `values` (and their URL-encoded forms): V8 runs it ~15 times faster than a search per value. */
+function alternation(values: readonly string[]): RegExp | undefined {
+  const forms = [...new Set(values.flatMap((v) => [v, encodeURIComponent(v)]))];
+  return forms.length ? new RegExp(forms.map(escapeRegExp).join('|')) : undefined;
+}
+
+/**
+ * The description's secrets as one alternation, built once per parsed target: a run's description has dozens of
+ * accounts, and compiling their alternation for every scenario cost a quick run ~0.1 s of the worker's CPU.
+ */
+const describedSecrets = new WeakMap<ConformanceWorld['target'], RegExp | null>();
+function describedAlternation(target: ConformanceWorld['target']): RegExp | undefined {
+  let re = describedSecrets.get(target);
+  if (re === undefined) describedSecrets.set(target, (re = alternation(target.secrets.filter((v) => v.length >= 8)) ?? null));
+  return re ?? undefined;
+}
+
 /** SEC-4: every response (headers and body) other than a token response that contains a secret, with the secret's label. */
 export function secretLeaks(w: ConformanceWorld): { label: string; where: string; exchange: Exchange }[] {
   const list = secrets(w);
@@ -57,19 +74,20 @@ export function secretLeaks(w: ConformanceWorld): { label: string; where: string
   const out: { label: string; where: string; exchange: Exchange }[] = [];
   const forms = list.map((s) => ({ ...s, encoded: encodeURIComponent(s.value) }));
   const found = (text: string, s: (typeof forms)[number]) => text.includes(s.value) || (s.encoded !== s.value && text.includes(s.encoded));
-  // one alternation of every secret (both forms) tells whether a response holds any: V8 matches it ~15 times faster
-  // than a search per secret (a run's description has dozens of accounts); the labelled search runs only on a hit
-  const any = forms.length ? new RegExp(forms.flatMap((f) => (f.encoded !== f.value ? [f.value, f.encoded] : [f.value])).map(escapeRegExp).join('|')) : undefined;
+  // whether a response holds any secret: the description's in one alternation compiled once per target, the few
+  // issued in this scenario searched for one by one; the labelled search runs only on a hit
+  const described = describedAlternation(w.target);
+  const describedValues = new Set(w.target.secrets);
+  const issued = forms.filter((f) => !describedValues.has(f.value));
+  const holdsAny = (text: string) => described?.test(text) || issued.some((f) => found(text, f));
   for (const x of w.client.exchanges) {
     if (isTokenResponse(x, tokenUrls)) continue;
     const parts: [string, string][] = Object.entries(x.responseHeaders)
       .filter((e): e is [string, string | string[]] => e[1] !== undefined)
       .map(([k, v]) => [`header ${k}`, Array.isArray(v) ? v.join('\n') : v]);
     if (x.responseBody) parts.push(['body', x.responseBody]);
-    // one search of the whole response per secret; the parts are looked at only when it is there
-    const whole = parts.map((p) => p[1]).join('\n');
-    if (!any?.test(whole)) continue;
-    for (const s of forms) if (found(whole, s)) for (const [where, text] of parts) if (found(text, s)) out.push({ label: s.label, where, exchange: x });
+    if (!parts.some(([, text]) => holdsAny(text))) continue;
+    for (const s of forms) for (const [where, text] of parts) if (found(text, s)) out.push({ label: s.label, where, exchange: x });
   }
   return out;
 }
