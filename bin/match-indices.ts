@@ -31,26 +31,66 @@ export function execWithIndices(regexp: RegExp, text: string): RegExpExecArray |
   return match;
 }
 
+/** The cucumber-expressions that Cucumber loads (its index file). */
+function expressionsPath(): string {
+  const cucumber = path.dirname(require.resolve('@cucumber/cucumber'));
+  return require.resolve('@cucumber/cucumber-expressions', { paths: [cucumber] });
+}
+
 /** Where cucumber-expressions loads the polyfill from. */
 export function polyfillPath(): string {
-  const cucumber = path.dirname(require.resolve('@cucumber/cucumber'));
-  const expressions = require.resolve('@cucumber/cucumber-expressions', { paths: [cucumber] });
-  return require.resolve('regexp-match-indices', { paths: [path.dirname(expressions)] });
+  return require.resolve('regexp-match-indices', { paths: [path.dirname(expressionsPath())] });
 }
 
 /**
- * Installs execWithIndices in the polyfill's place. Returns false when the polyfill was already loaded (then
- * Cucumber keeps it: slower, same results).
+ * Installs execWithIndices in the polyfill's place, and makes the expressions remember their matches. Returns false
+ * when the polyfill was already loaded (then Cucumber keeps it: slower, same results).
  */
 export function useNativeMatchIndices(): boolean {
   const file = polyfillPath();
-  if (require.cache[file]) return require.cache[file]?.exports === execWithIndices;
-  const m = new Module(file);
-  m.filename = file;
-  m.loaded = true;
-  m.exports = execWithIndices;
-  require.cache[file] = m;
-  return true;
+  const native = !require.cache[file] || require.cache[file]?.exports === execWithIndices;
+  if (!require.cache[file]) {
+    const m = new Module(file);
+    m.filename = file;
+    m.loaded = true;
+    m.exports = execWithIndices;
+    require.cache[file] = m;
+  }
+  rememberStepMatches();
+  return native;
+}
+
+interface TreeRegexpLike {
+  match(text: string): object | null;
+}
+
+/**
+ * Makes each step definition's expression remember the texts it matched. A worker runs the same step text in many
+ * scenarios (the per-combination copies of the features, Scenario Outline rows), and Cucumber matches it again for
+ * every run of a step to get its arguments (~80 ms of a quick run's worker CPU). The remembered match is
+ * cucumber-expressions' Group tree, which nothing changes: each run still converts its own arguments from it
+ * (parameter types' transformers run every time). Only successful matches are kept (the coordinator tries every
+ * definition on every text: matchEachStepTextOnce keeps those answers), so the memory is a few thousand groups.
+ */
+function rememberStepMatches(): void {
+  const file = path.join(path.dirname(expressionsPath()), 'TreeRegexp.js');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const proto = (require(file) as { default: { prototype: TreeRegexpLike & { remembersMatches?: true } } }).default.prototype;
+  if (proto.remembersMatches) return;
+  const original = proto.match;
+  const memo = new WeakMap<TreeRegexpLike, Map<string, object>>();
+  proto.match = function (this: TreeRegexpLike, text: string): object | null {
+    const known = memo.get(this)?.get(text);
+    if (known) return known;
+    const group = original.call(this, text);
+    if (group) {
+      let m = memo.get(this);
+      if (!m) memo.set(this, (m = new Map()));
+      m.set(text, group);
+    }
+    return group;
+  };
+  proto.remembersMatches = true;
 }
 
 /** What matchEachStepTextOnce needs of Cucumber's step definitions. */

@@ -73,3 +73,28 @@ test('matching each step text once answers as every definition would, asking eac
   assert.deepEqual(answers(), [[true, true, false], [true, true, false], [false, false, true], [false, true, false], [true, true, false]]);
   assert.equal(asked.length, 9, 'three texts, three definitions, each asked once');
 });
+
+test("a step definition's expression gives a repeated text the same arguments, converted afresh each time", async () => {
+  const { useNativeMatchIndices } = await import('../bin/match-indices');
+  useNativeMatchIndices();
+  const cucumber = path.dirname(require.resolve('@cucumber/cucumber'));
+  // the cucumber-expressions that Cucumber itself loads, whose matching the suite's entry points make remember
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const ce = require(require.resolve('@cucumber/cucumber-expressions', { paths: [cucumber] })) as typeof import('@cucumber/cucumber-expressions');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const tree = require(path.join(path.dirname(require.resolve('@cucumber/cucumber-expressions', { paths: [cucumber] })), 'TreeRegexp.js')) as { default: { prototype: { remembersMatches?: boolean } } };
+  assert.equal(tree.default.prototype.remembersMatches, true, 'the expressions remember their matches');
+  const registry = new ce.ParameterTypeRegistry();
+  let conversions = 0;
+  registry.defineParameterType(new ce.ParameterType('role', /caller|callee/, Object, (s: string) => ({ role: s, n: ++conversions })));
+  const expression = new ce.CucumberExpression('the {role} sends {int} messages with subject {string}', registry);
+  const values = (text: string) => expression.match(text)?.map((a) => a.getValue(null));
+  const first = values('the caller sends 3 messages with subject "a b"');
+  const again = values('the caller sends 3 messages with subject "a b"');
+  assert.deepEqual(first, [{ role: 'caller', n: 1 }, 3, 'a b']);
+  assert.deepEqual(again, [{ role: 'caller', n: 2 }, 3, 'a b'], 'the transformer ran again: a fresh object for this run');
+  assert.notEqual(first?.[0], again?.[0]);
+  assert.deepEqual(values('the callee sends 12 messages with subject ""'), [{ role: 'callee', n: 3 }, 12, '']);
+  assert.equal(expression.match('the callee sends many messages'), null);
+  assert.equal(expression.match('the callee sends many messages'), null, 'a text that did not match still does not');
+});
