@@ -181,10 +181,17 @@ export class HttpTransport {
     this.maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
   }
 
+  /** Called whenever a request stops being in flight (settled() waits on them). */
+  private readonly onEnded = new Set<() => void>();
+
+  private ended(p: Pending): void {
+    if (!this.pending.delete(p)) return;
+    for (const f of [...this.onEnded]) f();
+  }
+
   /** Aborts every request still in flight (their exchanges end with the error "aborted"). */
   abortAll(): void {
-    for (const p of this.pending) p.abort();
-    this.pending.clear();
+    this.abortWho(() => true);
   }
 
   /** Aborts the requests in flight made for `who` (e.g. the pending P-GETs). */
@@ -192,19 +199,36 @@ export class HttpTransport {
     for (const p of [...this.pending])
       if (test(p.who)) {
         p.abort();
-        this.pending.delete(p);
+        this.ended(p);
       }
   }
 
-  /** How many requests are in flight. */
-  get inFlight(): number {
-    return this.pending.size;
+  /** How many requests are in flight (those made for a `who` that `which` accepts). */
+  inFlight(which: (who: string) => boolean = () => true): number {
+    let n = 0;
+    for (const p of this.pending) if (which(p.who)) n++;
+    return n;
   }
 
-  /** Resolves when no request is in flight any more, or after `ms`. */
-  async settled(ms: number): Promise<void> {
+  /**
+   * Resolves as soon as no request (made for a `who` that `which` accepts) is in flight any more, or after `ms`.
+   * It is woken by each request's end rather than polling: a scenario's clean-up waits here while it holds its pair.
+   */
+  async settled(ms: number, which: (who: string) => boolean = () => true): Promise<void> {
     const deadline = performance.now() + ms;
-    while (this.pending.size && performance.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    while (this.inFlight(which) > 0) {
+      const left = deadline - performance.now();
+      if (left <= 0) return;
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          this.onEnded.delete(done);
+          resolve();
+        };
+        const timer = setTimeout(done, left);
+        this.onEnded.add(done);
+      });
+    }
   }
 
   async send(req: HttpRequest): Promise<Exchange> {
@@ -303,7 +327,7 @@ export class HttpTransport {
         else if (health.timeoutsInARow >= STOPPED_ANSWERING_AFTER) trip(`${health.timeoutsInARow} requests in a row had no complete answer in time, the last ${why}`);
       }
     } finally {
-      this.pending.delete(pending);
+      this.ended(pending);
       x.receivedAt = performance.now();
     }
     this.options.onExchange?.(x);
