@@ -19,7 +19,7 @@ import type { WorldParameters } from '../steps/support/world';
 import { discard, failureText, headline, paintSummary, Progress, useColor } from './console';
 import { loadDeviations, type Deviation } from './deviations';
 import { ConfigurationError } from './errors';
-import { lanePlan, startWorkersEarly, useLanes } from './lanes';
+import { lanePlan, prepareEarlyWorkers, startWorkersEarly, useLanes } from './lanes';
 import { matchEachStepTextOnce, useNativeMatchIndices } from './match-indices';
 import { DURATIONS_VARIABLE, durationsFile, recordDurations } from './durations';
 import { loadCatalogue, ROOT } from './features';
@@ -360,6 +360,8 @@ export async function run(o: RunOptions, interrupt: Promise<string>): Promise<nu
     const support = await loadSupport(runConfiguration, { cwd: ROOT });
     // (the API's ISupportCodeLibrary is opaque; the library is Cucumber's SupportCodeLibrary)
     matchEachStepTextOnce((support as unknown as { stepDefinitions: Parameters<typeof matchEachStepTextOnce>[0] }).stepDefinitions);
+    // the workers forked early load the same step definitions meanwhile (bin/worker.ts)
+    prepareEarlyWorkers(support);
     const finished = runCucumber({ ...runConfiguration, support }, { cwd: ROOT, stdout: discard() }, (m) => {
       envelopes.push(m);
       progress.onMessage(m);

@@ -30,3 +30,50 @@ test('one worker process runs several scenarios at once, each with its own pair,
   assert.ok(most > 1, `scenarios overlapped (at most ${most} at once)`);
   assert.ok(most <= 4, `at most --parallel scenarios at once (${most})`);
 });
+
+/** Forks the suite's worker entry, sends `messages` in order, and resolves with READY or the exit and stderr. */
+async function workerAnswers(messages: unknown[]): Promise<{ ready: boolean; code: number | null; stderr: string }> {
+  const { fork } = await import('node:child_process');
+  const { nodeArgs } = await import('../bin/root');
+  const [flag, entry] = nodeArgs('bin/worker.ts');
+  const child = fork(entry!, [], { execArgv: [flag!], env: { ...process.env, CUCUMBER_WORKER_ID: '0', CUCUMBER_TOTAL_WORKERS: '1' }, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+  let stderr = '';
+  child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
+  return new Promise((resolve) => {
+    const isReady = (m: { type?: string; messages?: { type?: string }[] }) => m.type === 'READY' || (m.messages ?? []).some((x) => x.type === 'READY');
+    child.on('message', (m: { type?: string; messages?: { type?: string }[] }) => {
+      if (!isReady(m)) return;
+      child.kill();
+      resolve({ ready: true, code: null, stderr });
+    });
+    child.on('exit', (code) => resolve({ ready: false, code, stderr }));
+    for (const m of messages) child.send(m as never);
+  });
+}
+
+test('a worker prepared with the run’s support code reuses it at INITIALIZE, and refuses an INITIALIZE that names other code', async () => {
+  const { loadConfiguration, loadSupport } = await import('@cucumber/cucumber/api');
+  const { ENV_MESSAGE, PREPARE_MESSAGE } = await import('../bin/worker');
+  const { ROOT } = await import('../bin/root');
+  const { runConfiguration } = await loadConfiguration({ file: 'cucumber.js' }, { cwd: ROOT });
+  const library = (await loadSupport(runConfiguration, { cwd: ROOT })) as unknown as { originalCoordinates: unknown; stepDefinitions: { id: string }[]; beforeTestCaseHookDefinitions: { id: string }[]; afterTestCaseHookDefinitions: { id: string }[] };
+  const ids = {
+    stepDefinitionIds: library.stepDefinitions.map((s) => s.id),
+    beforeTestCaseHookDefinitionIds: library.beforeTestCaseHookDefinitions.map((h) => h.id),
+    afterTestCaseHookDefinitionIds: library.afterTestCaseHookDefinitions.map((h) => h.id),
+    beforeTestRunHookDefinitionIds: [],
+    afterTestRunHookDefinitionIds: [],
+  };
+  assert.ok(ids.stepDefinitionIds.length > 100);
+  const prepare = { type: PREPARE_MESSAGE, supportCodeCoordinates: library.originalCoordinates, supportCodeIds: ids };
+  const env = { type: ENV_MESSAGE, env: { ...process.env, CUCUMBER_WORKER_ID: '0', CUCUMBER_TOTAL_WORKERS: '1' } };
+  const initialize = (supportCodeIds: typeof ids) => ({ type: 'INITIALIZE', testRunStartedId: 'run-1', supportCodeCoordinates: library.originalCoordinates, supportCodeIds, options: runConfiguration.runtime, snippetOptions: {} });
+  const same = await workerAnswers([prepare, env, initialize(ids)]);
+  assert.ok(same.ready, `READY after the prepared INITIALIZE (exit ${same.code}: ${same.stderr})`);
+  const unprepared = await workerAnswers([env, initialize(ids)]);
+  assert.ok(unprepared.ready, `READY without PREPARE, as Cucumber's worker does (exit ${unprepared.code}: ${unprepared.stderr})`);
+  const other = await workerAnswers([prepare, env, initialize({ ...ids, stepDefinitionIds: ids.stepDefinitionIds.map((id) => `${id}-other`) })]);
+  assert.equal(other.ready, false);
+  assert.notEqual(other.code, 0);
+  assert.match(other.stderr, /INITIALIZE names other support code than PREPARE did/);
+});
