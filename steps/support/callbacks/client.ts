@@ -1,5 +1,5 @@
 import { Agent, request } from 'node:http';
-import { IpcTap, RECEIVER_IPC_VARIABLE, type TapTransport } from './ipc';
+import { IpcTap, RECEIVER_IPC_VARIABLE, type TapReply, type TapTransport } from './ipc';
 import { routeKey } from './receiver';
 import { RECEIVER_TAP_VARIABLE, type AnswerRule, type CallbacksPage, type ReceiverInfo, type RecordedCallback } from './types';
 
@@ -57,13 +57,14 @@ export class ReceiverClient {
   }
 
   private async call<T>(method: string, what: string, body?: unknown, signal?: AbortSignal): Promise<T> {
-    let res: { status: number; text: string };
+    let res: TapReply;
     try {
       res = await this.transport.call(method, what, body === undefined ? undefined : JSON.stringify(body), signal);
     } catch (e) {
       throw new ReceiverUnavailable(`the callback receiver's tap did not answer ${method} ${what}: ${(e as Error).message}`);
     }
-    if (res.status < 200 || res.status > 299) throw new ReceiverUnavailable(`the callback receiver refused ${method} ${what}: ${res.status} ${res.text}`);
+    if (res.status < 200 || res.status > 299) throw new ReceiverUnavailable(`the callback receiver refused ${method} ${what}: ${res.status} ${res.text ?? JSON.stringify(res.value) ?? ''}`);
+    if ('value' in res) return res.value as T;
     return (res.text ? JSON.parse(res.text) : undefined) as T;
   }
 
@@ -180,7 +181,7 @@ let ipcTap: IpcTap | undefined;
 class HttpTap implements TapTransport {
   constructor(private readonly tapUrl: string) {}
 
-  call(method: string, what: string, body: string | undefined, signal?: AbortSignal): Promise<{ status: number; text: string }> {
+  call(method: string, what: string, body: string | undefined, signal?: AbortSignal): Promise<TapReply> {
     const send = () => tapRequest(`${this.tapUrl}/${what}`, method, body, signal);
     // a kept-alive connection the tap closed as idle just then: "socket hang up" / ECONNRESET; sent once more
     return send().catch((e: NodeJS.ErrnoException) => {

@@ -31,29 +31,37 @@ export interface TapAnswerMessage {
   type: typeof TAP_ANSWER;
   id: number;
   status: number;
-  text: string;
+  /** the answer's value itself: the channel serializes it once (as JSON text inside the message it was escaped and parsed twice) */
+  value?: unknown;
+}
+
+/** A tap's answer: its JSON as text (the HTTP tap), or the value itself (over IPC). */
+export interface TapReply {
+  status: number;
+  text?: string;
+  value?: unknown;
 }
 
 /** How a worker's receiver client reaches the tap: `what` is the operation with its query, `body` JSON text. */
 export interface TapTransport {
-  call(method: string, what: string, body: string | undefined, signal?: AbortSignal): Promise<{ status: number; text: string }>;
+  call(method: string, what: string, body: string | undefined, signal?: AbortSignal): Promise<TapReply>;
 }
 
 /** The worker side: tap requests as messages to the coordinator, answers matched by id. */
 export class IpcTap implements TapTransport {
   private seq = 0;
-  private readonly waiting = new Map<number, (a: { status: number; text: string }) => void>();
+  private readonly waiting = new Map<number, (a: TapReply) => void>();
 
   constructor(private readonly send: (m: unknown) => void = (m) => void process.send?.(m)) {
     process.on('message', (m: Partial<TapAnswerMessage>) => {
       if (m?.type !== TAP_ANSWER || typeof m.id !== 'number') return;
       const resolve = this.waiting.get(m.id);
       this.waiting.delete(m.id);
-      resolve?.({ status: m.status ?? 0, text: m.text ?? '' });
+      resolve?.({ status: m.status ?? 0, ...('value' in m ? { value: m.value } : {}) });
     });
   }
 
-  call(method: string, what: string, body: string | undefined, signal?: AbortSignal): Promise<{ status: number; text: string }> {
+  call(method: string, what: string, body: string | undefined, signal?: AbortSignal): Promise<TapReply> {
     if (signal?.aborted) return Promise.reject(new Error('aborted'));
     if (process.connected === false) return Promise.reject(new Error('the channel to the coordinator is closed'));
     const id = ++this.seq;
@@ -98,7 +106,7 @@ export function tapRelay(receiver: CallbackReceiver, send: (m: TapAnswerMessage)
     open.set(m.id, call.cancel);
     void call.answer.then((a) => {
       if (!open.delete(m.id)) return;
-      send({ type: TAP_ANSWER, id: m.id, status: a.status, text: a.value === undefined ? '' : JSON.stringify(a.value) });
+      send({ type: TAP_ANSWER, id: m.id, status: a.status, ...(a.value !== undefined ? { value: a.value } : {}) });
     });
     return true;
   };
