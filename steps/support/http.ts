@@ -274,7 +274,8 @@ export class HttpTransport {
     const test = request
       .redirects(0)
       .ok(() => true)
-      .timeout({ response: timeout, deadline: timeout })
+      // one timer for the whole exchange: a separate time-to-first-byte timer of the same length never fired first
+      .timeout({ deadline: timeout })
       .buffer(true)
       .parse(((res: IncomingMessage, done: (err: Error | null, body: RawBody) => void) => {
         const chunks: Buffer[] = [];
