@@ -167,11 +167,27 @@ const IDLE_CONNECTION_MS = 2000;
 const agents = { http: new HttpAgent({ keepAlive: true, timeout: IDLE_CONNECTION_MS, scheduling: 'lifo' }), https: new HttpsAgent({ keepAlive: true, timeout: IDLE_CONNECTION_MS, scheduling: 'lifo' }) };
 
 /**
+ * supertest's request factory per origin: a supertest(url) call makes a closure for each of the ~30 HTTP methods,
+ * and the suite called it for every request. The factory holds nothing but the origin.
+ */
+const bases = new Map<string, ReturnType<typeof supertest>>();
+function originBase(origin: string): ReturnType<typeof supertest> {
+  let b = bases.get(origin);
+  if (!b) {
+    if (bases.size >= 1000) bases.clear();
+    bases.set(origin, (b = supertest(origin)));
+  }
+  return b;
+}
+
+/**
  * Sends HTTP requests with supertest, to a URL or to an in-process app, never following redirects, and returns
  * every answer (any status) or transport error as an Exchange. Each request is bounded in time and read size.
  */
 export class HttpTransport {
   private seq = 0;
+  /** supertest's request factory for the in-process app (each supertest(app) call creates an http.Server) */
+  private inProcessBase?: ReturnType<typeof supertest>;
   private readonly pending = new Set<Pending>();
   private readonly timeoutMs: number;
   private readonly maxBodyBytes: number;
@@ -251,7 +267,7 @@ export class HttpTransport {
     }
     const url = new URL(req.url);
     const inProcess = Boolean(this.options.app && url.origin === this.options.appOrigin);
-    const base = inProcess && this.options.app ? supertest(this.options.app) : supertest(url.origin);
+    const base = inProcess && this.options.app ? (this.inProcessBase ??= supertest(this.options.app)) : originBase(url.origin);
     const method = req.method.toLowerCase() as 'get';
     const headers = { ...(req.headers ?? {}) };
     const x: Exchange = {
