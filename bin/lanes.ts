@@ -55,8 +55,19 @@ function workerEnv(env: NodeJS.ProcessEnv, id: string, total: number): NodeJS.Pr
   return { ...env, CUCUMBER_PARALLEL: 'true', CUCUMBER_TOTAL_WORKERS: String(total), CUCUMBER_WORKER_ID: id };
 }
 
+/**
+ * V8's heap growth for the workers: the next full collection when the heap has grown by half over what the last one
+ * kept, instead of V8's adaptive factor (up to 4 ×). A worker keeps ~45 MB alive, but its scenarios promote much
+ * short-lived data to the old generation, and with the adaptive factor its heap reached 117–130 MB used before a
+ * full collection in about half the full runs: the process tree's peak RSS moved between ~300 and ~380 MB from one
+ * identical run to the next. With this factor two interleaved pairs of full runs peaked at 292 and 297 MB against
+ * 351 and 379 MB, and quick runs cost ~0.05 s more. A growth flag given to the command line's node wins.
+ */
+export const WORKER_HEAP_GROWING_PERCENT = 50;
+
 function forkWorker(id: string, total: number, cwd: string, env: NodeJS.ProcessEnv): ChildProcess {
-  return fork(WORKER_ENTRY, [], { cwd, env: workerEnv(env, id, total), stdio: ['inherit', 'inherit', 'inherit', 'ipc'] });
+  const execArgv = process.execArgv.some((a) => a.startsWith('--heap-growing-percent')) ? process.execArgv : [...process.execArgv, `--heap-growing-percent=${WORKER_HEAP_GROWING_PERCENT}`];
+  return fork(WORKER_ENTRY, [], { cwd, env: workerEnv(env, id, total), execArgv, stdio: ['inherit', 'inherit', 'inherit', 'ipc'] });
 }
 
 /**
