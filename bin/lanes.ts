@@ -81,7 +81,7 @@ export function startWorkersEarly(total: number, cwd: string): void {
 }
 
 /** The step definitions' and hooks' ids, as Cucumber's INITIALIZE gives them to a worker. */
-function supportCodeIdsOf(library: StartInternals['supportCodeLibrary']) {
+export function supportCodeIdsOf(library: StartInternals['supportCodeLibrary']) {
   return {
     stepDefinitionIds: library.stepDefinitions.map((s) => s.id),
     beforeTestCaseHookDefinitionIds: library.beforeTestCaseHookDefinitions.map((h) => h.id),

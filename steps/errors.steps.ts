@@ -29,11 +29,11 @@ import {
   tryMethod,
   type BodyFault,
 } from './support/errors';
-import { unique } from './support/values';
+import { escapeRegExp, unique } from './support/values';
 import { type ConformanceWorld, type Role } from './support/world';
 import type { ErrorFixture } from './support/target';
 
-const alternatives = (xs: readonly string[]) => xs.map((s) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|');
+const alternatives = (xs: readonly string[]) => xs.map(escapeRegExp).join('|');
 
 defineParameterType({ name: 'invalidStartInput', regexp: new RegExp(alternatives(Object.keys(INVALID_INPUTS))), transformer: (s: string) => s });
 defineParameterType({ name: 'bodyFault', regexp: new RegExp(alternatives(BODY_FAULTS)), transformer: (s: string) => s as BodyFault });

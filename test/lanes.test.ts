@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { lanePlan } from '../bin/lanes';
+import { lanePlan, supportCodeIdsOf } from '../bin/lanes';
 import { runSuite } from './support/suite';
 
 test('the lane plan spreads the scenarios at once over the worker processes', () => {
@@ -56,14 +56,9 @@ test('a worker prepared with the run’s support code reuses it at INITIALIZE, a
   const { ENV_MESSAGE, PREPARE_MESSAGE } = await import('../bin/worker');
   const { ROOT } = await import('../bin/root');
   const { runConfiguration } = await loadConfiguration({ file: 'cucumber.js' }, { cwd: ROOT });
-  const library = (await loadSupport(runConfiguration, { cwd: ROOT })) as unknown as { originalCoordinates: unknown; stepDefinitions: { id: string }[]; beforeTestCaseHookDefinitions: { id: string }[]; afterTestCaseHookDefinitions: { id: string }[] };
-  const ids = {
-    stepDefinitionIds: library.stepDefinitions.map((s) => s.id),
-    beforeTestCaseHookDefinitionIds: library.beforeTestCaseHookDefinitions.map((h) => h.id),
-    afterTestCaseHookDefinitionIds: library.afterTestCaseHookDefinitions.map((h) => h.id),
-    beforeTestRunHookDefinitionIds: [],
-    afterTestRunHookDefinitionIds: [],
-  };
+  const library = (await loadSupport(runConfiguration, { cwd: ROOT })) as unknown as Parameters<typeof supportCodeIdsOf>[0];
+  // the ids as the adapter's INITIALIZE and PREPARE give them
+  const ids = supportCodeIdsOf(library);
   assert.ok(ids.stepDefinitionIds.length > 100);
   const prepare = { type: PREPARE_MESSAGE, supportCodeCoordinates: library.originalCoordinates, supportCodeIds: ids };
   const env = { type: ENV_MESSAGE, env: { ...process.env, CUCUMBER_WORKER_ID: '0', CUCUMBER_TOTAL_WORKERS: '1' } };

@@ -2,6 +2,7 @@ import { header, objectBody } from './client';
 import type { EventSource, ReceivedBatch } from './events';
 import type { Exchange } from './exchange';
 import { isObject, resolveHref } from './links';
+import { escapeRegExp } from './values';
 import type { ConformanceWorld } from './world';
 
 /** Every string of a JSON value with the member name it sits under (`''` inside arrays at the top). */
@@ -90,10 +91,6 @@ export function secretLeaks(w: ConformanceWorld): { label: string; where: string
     for (const s of forms) for (const [where, text] of parts) if (found(text, s)) out.push({ label: s.label, where, exchange: x });
   }
   return out;
-}
-
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /** SEC-5: the discovery URL, every URL requested, every Location and every href received that uses plain http. */

@@ -1,5 +1,10 @@
 import { randomUUID } from 'node:crypto';
 
+/** `s` as a literal inside a RegExp source (every metacharacter and `/` escaped). */
+export function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+}
+
 /**
  * A random value, unique per call, for threadId / operationId / endpointId: 32 hex digits (a version 4 UUID's 122
  * random bits). randomUUID draws from a buffer Node refills in bulk, where randomBytes(16) was one call into

@@ -11,7 +11,7 @@
  * TAP_ANSWER back; Cucumber's worker ignores message types it does not know, so the answers reach `IpcTap` only.
  * The coordinator says the relay is there by setting RECEIVER_IPC_VARIABLE in the workers' environment.
  */
-import type { CallbackReceiver } from './receiver';
+import type { CallbackReceiver, TapAnswer } from './receiver';
 
 export const TAP_CALL = 'UCWA_CONFORMANCE_TAP_CALL';
 export const TAP_CANCEL = 'UCWA_CONFORMANCE_TAP_CANCEL';
@@ -35,12 +35,8 @@ export interface TapAnswerMessage {
   value?: unknown;
 }
 
-/** A tap's answer: its JSON as text (the HTTP tap), or the value itself (over IPC). */
-export interface TapReply {
-  status: number;
-  text?: string;
-  value?: unknown;
-}
+/** A tap's answer as a worker receives it: the value itself (over IPC), or its JSON as text (the HTTP tap). */
+export type TapReply = TapAnswer & { text?: string };
 
 /** How a worker's receiver client reaches the tap: `what` is the operation with its query, `body` JSON text. */
 export interface TapTransport {
