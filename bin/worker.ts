@@ -8,8 +8,8 @@
  * this entry early instead (bin/lanes.ts `startWorkersEarly`), and it
  *  1. makes Cucumber's step matching use the native RegExp match indices (bin/match-indices.ts);
  *  2. loads Cucumber's worker runtime, its package index, and every step support module that registers nothing with Cucumber (all of
- *     steps/support but world and hooks, which call setWorldConstructor, Before, After…: Cucumber resets its
- *     support code library when INITIALIZE arrives, so they, and the step definitions, load only then);
+ *     steps/support but world and hooks, which call setWorldConstructor, Before, After…: they, and the step
+ *     definitions, must register after Cucumber's builder is reset, so they load in step 3);
  *  3. loads the step definitions as soon as the coordinator has loaded its own (PREPARE_MESSAGE, from
  *     bin/lanes.ts prepareEarlyWorkers): they register with Cucumber's builder while the coordinator parses the
  *     features, and Cucumber's INITIALIZE, when it names the same code, reuses them (reuseLoadedSupport);
@@ -27,7 +27,7 @@ import { useNativeMatchIndices } from './match-indices';
 /** The message that carries the run's environment; the adapter sends it before Cucumber's INITIALIZE. */
 export const ENV_MESSAGE = 'UCWA_CONFORMANCE_ENVIRONMENT';
 
-/** The step support modules that register with Cucumber, loaded only after INITIALIZE. */
+/** The step support modules that register with Cucumber, loaded only once its builder is reset (PREPARE or INITIALIZE). */
 const REGISTERING = ['world.js', 'hooks.js'];
 
 /** The compiled step support modules a worker can load before it is initialised. */
@@ -91,7 +91,7 @@ function main(): void {
   // a support module that imported world or hooks would have registered them before Cucumber's reset, and the run
   // would silently lose its World and hooks: refuse to start instead
   const early = REGISTERING.map((f) => path.join(supportDir, f)).filter((f) => require.cache[f]);
-  if (early.length) throw new Error(`bin/worker.ts: ${early.map((f) => path.relative(supportDir, f)).join(', ')} loaded before Cucumber's INITIALIZE (imported by a step support module); import what is needed from another module`);
+  if (early.length) throw new Error(`bin/worker.ts: ${early.map((f) => path.relative(supportDir, f)).join(', ')} loaded before Cucumber's builder was reset (imported by a step support module); import what is needed from another module`);
   const prepared = reuseLoadedSupport();
   const beforeRun = (m: { type?: string; env?: Record<string, string> } & Partial<Preparation>) => {
     if (m?.type === PREPARE_MESSAGE && m.supportCodeCoordinates && m.supportCodeIds) {

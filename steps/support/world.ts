@@ -51,12 +51,12 @@ export function combinationName(c: Combination): string {
   return `${c.caller}→${c.callee}`;
 }
 
-let parsed: { key: string; target: Target } | undefined;
+let parsed: { source: string; json: string; target: Target } | undefined;
 
 /** The parsed target, once per worker: Cucumber hands every World a copy of its parameters, so the key is their text. */
 function targetFrom(p: WorldParameters): Target {
-  const key = `${p.source}\n${p.descriptionJson ?? JSON.stringify(p.description)}`;
-  if (parsed?.key !== key) parsed = { key, target: parseTargetDescription(p.descriptionJson !== undefined ? (JSON.parse(p.descriptionJson) as unknown) : p.description, p.source) };
+  const json = p.descriptionJson ?? JSON.stringify(p.description);
+  if (parsed?.source !== p.source || parsed.json !== json) parsed = { source: p.source, json, target: parseTargetDescription(p.descriptionJson !== undefined ? (JSON.parse(json) as unknown) : p.description, p.source) };
   return parsed.target;
 }
 
